@@ -1,0 +1,101 @@
+//! kefu's use cases. Every front door (REST API, pages, CLI, channels) calls these functions;
+//! this is the only layer that opens transactions and reads the clock.
+
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod customers;
+pub mod demo;
+pub mod error;
+pub mod sla;
+pub mod tickets;
+pub mod users;
+
+mod clock;
+mod config_cache;
+mod idempotency;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{AppError, FieldError};
+pub use idempotency::{IdempotentOutcome, idempotent_lookup, idempotent_store};
+pub use kefu_domain as domain;
+pub use kefu_store::Store;
+
+/// Settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    /// Where attachment files are stored (content-addressed).
+    pub files_dir: PathBuf,
+    /// Largest accepted attachment, in bytes.
+    pub max_attachment_bytes: u64,
+    /// Prefix of human ticket numbers (`SR` → `SR-202611-000123`).
+    pub ticket_prefix: String,
+    /// Lifetime of a login session, in hours.
+    pub session_hours: i64,
+}
+
+impl AppSettings {
+    /// Settings for tests: files under `dir`.
+    pub fn for_tests(dir: PathBuf) -> Self {
+        AppSettings {
+            files_dir: dir,
+            max_attachment_bytes: 10 * 1024 * 1024,
+            ticket_prefix: "SR".into(),
+            session_hours: 12,
+        }
+    }
+}
+
+/// The application: storage, settings and the clock, shared by every request.
+#[derive(Clone)]
+pub struct App {
+    /// The database.
+    pub store: Store,
+    /// Settings.
+    pub settings: Arc<AppSettings>,
+    /// Failed-login tracking.
+    pub login_limiter: auth::rate_limit::LoginLimiter,
+    clock: Arc<dyn Clock>,
+    cache: config_cache::ConfigCache,
+}
+
+impl App {
+    /// Builds the application on the system clock.
+    pub fn new(store: Store, settings: AppSettings) -> Self {
+        Self::with_clock(store, settings, Arc::new(SystemClock))
+    }
+
+    /// Builds the application on a given clock (tests pass a [`FixedClock`]).
+    pub fn with_clock(store: Store, settings: AppSettings, clock: Arc<dyn Clock>) -> Self {
+        App {
+            store,
+            settings: Arc::new(settings),
+            login_limiter: Default::default(),
+            clock,
+            cache: config_cache::ConfigCache::default(),
+        }
+    }
+
+    /// The current instant, read once per use case.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}
+
+/// Refuses unless the actor holds `p`.
+pub fn require(
+    actor: &domain::access::Actor,
+    p: domain::access::Permission,
+) -> Result<(), AppError> {
+    if actor.has(p) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "needs permission `{}`",
+            p.as_str()
+        )))
+    }
+}

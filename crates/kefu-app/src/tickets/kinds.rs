@@ -1,0 +1,75 @@
+//! Ticket types: the six built-in ones plus admin-defined types with their custom fields.
+
+use kefu_domain::access::Actor;
+use kefu_domain::fields::FieldDef;
+use kefu_domain::ticket::TicketKind;
+use kefu_store::entity::ticket_type;
+use kefu_store::sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+use serde::Serialize;
+
+use crate::{App, AppError};
+
+/// A ticket type.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TicketTypeView {
+    /// Code.
+    pub code: String,
+    /// Chinese label.
+    pub name_zh: String,
+    /// English label.
+    pub name_en: String,
+    /// Custom fields of this type.
+    #[schema(value_type = Vec<Object>)]
+    pub fields: Vec<FieldDef>,
+    /// Offered for new tickets.
+    pub active: bool,
+}
+
+/// All ticket types.
+pub async fn list_ticket_types(app: &App, _actor: &Actor) -> Result<Vec<TicketTypeView>, AppError> {
+    Ok(ticket_type::Entity::find()
+        .order_by_asc(ticket_type::Column::CreatedAt)
+        .order_by_asc(ticket_type::Column::Code)
+        .all(app.store.conn())
+        .await?
+        .into_iter()
+        .map(|t| TicketTypeView {
+            code: t.code,
+            name_zh: t.name_zh,
+            name_en: t.name_en,
+            fields: serde_json::from_value(t.fields).unwrap_or_default(),
+            active: t.active,
+        })
+        .collect())
+}
+
+/// Resolves a type code to its custom field definitions; unknown or inactive types are refused.
+pub(crate) async fn fields_of(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Vec<FieldDef>, AppError> {
+    let Some(kind) = TicketKind::parse(code) else {
+        return Err(AppError::invalid(
+            "kind",
+            "invalid",
+            "lowercase letters, digits, _ or -",
+        ));
+    };
+    match ticket_type::Entity::find_by_id(kind.as_str().to_owned())
+        .one(db)
+        .await?
+    {
+        Some(t) if t.active => Ok(serde_json::from_value(t.fields).unwrap_or_default()),
+        Some(_) => Err(AppError::invalid(
+            "kind",
+            "inactive",
+            format!("ticket type `{code}` is not active"),
+        )),
+        None if kind.is_built_in() => Ok(Vec::new()),
+        None => Err(AppError::invalid(
+            "kind",
+            "unknown",
+            format!("no ticket type `{code}`"),
+        )),
+    }
+}

@@ -1,0 +1,65 @@
+//! Tickets: one file per use case, plus the view and the helpers they share.
+
+mod assign;
+mod attachments;
+mod events;
+mod history;
+mod kinds;
+mod list;
+mod merge;
+mod open;
+mod reply;
+mod save;
+mod sla_state;
+mod split;
+mod transition;
+mod update;
+mod view;
+
+pub use assign::{AssignInput, assign_ticket};
+pub use attachments::{AttachmentView, NewAttachment, add_attachment, read_attachment};
+pub use events::EventView;
+pub use history::ticket_history;
+pub use kinds::{TicketTypeView, list_ticket_types};
+pub use list::{TicketListQuery, TicketPage, list_tickets};
+pub use merge::{MergeInput, merge_ticket};
+pub use open::{NewTicket, open_ticket};
+pub use reply::{ReplyInput, add_note, add_reply};
+pub use split::{SplitInput, split_ticket};
+pub use transition::{TransitionInput, transition_ticket};
+pub use update::{TicketPatch, update_ticket};
+pub use view::{SlaTimerView, SlaView, TicketView, get_ticket, get_ticket_by_number};
+
+use kefu_domain::access::Actor;
+use kefu_store::entity::ticket;
+use kefu_store::sea_orm::{ConnectionTrait, EntityTrait};
+use uuid::Uuid;
+
+use crate::AppError;
+
+/// Loads a ticket the actor may see; NotFound otherwise (portal users must not learn that other
+/// customers' tickets exist).
+pub(crate) async fn visible_ticket(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<ticket::Model, AppError> {
+    let t = ticket::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    if !actor.can_see_customer(t.customer_id) {
+        return Err(AppError::NotFound("ticket"));
+    }
+    Ok(t)
+}
+
+/// The workflow in force (stored in setting `workflow`, default otherwise).
+pub(crate) async fn workflow(
+    db: &impl ConnectionTrait,
+) -> Result<kefu_domain::ticket::Workflow, AppError> {
+    Ok(crate::sla::get_setting(db, "workflow")
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default())
+}

@@ -1,0 +1,56 @@
+//! The common end of every ticket change: recompute the SLA projection, write the row only if
+//! nobody else changed it meanwhile, and return the new view.
+
+use chrono::{DateTime, Utc};
+use kefu_store::entity::ticket;
+use kefu_store::sea_orm::{ActiveModelTrait, EntityTrait};
+
+use super::{TicketView, sla_state, view::full_view};
+use crate::{App, AppError};
+
+/// Writes `after` over `before` (same id) inside `tx` and commits.
+pub(crate) async fn save_and_commit(
+    app: &App,
+    tx: kefu_store::Tx,
+    before: &ticket::Model,
+    mut after: ticket::Model,
+    now: DateTime<Utc>,
+) -> Result<TicketView, AppError> {
+    after.updated_at = now;
+    let lp = crate::sla::policy_for(app, after.sla_policy_id).await?;
+    let mut am = ticket::ActiveModel::from(after.clone()).reset_all();
+    sla_state::refresh(&tx, &after, &lp, &mut am, now).await?;
+    kefu_store::update_ticket_versioned(&tx, before.id, before.version, am).await?;
+    let saved = ticket::Entity::find_by_id(before.id)
+        .one(&tx)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    let view = full_view(app, &tx, saved).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Refuses a change whose expected version is stale.
+pub(crate) fn check_version(t: &ticket::Model, expected: Option<i32>) -> Result<(), AppError> {
+    match expected {
+        Some(v) if v != t.version => Err(AppError::Conflict {
+            code: "stale_version",
+            message: format!(
+                "ticket {} is at version {}, not {v}; reload and try again",
+                t.number, t.version
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses changes to a ticket merged into another.
+pub(crate) fn check_not_merged(t: &ticket::Model) -> Result<(), AppError> {
+    if t.merged_into_id.is_some() {
+        return Err(AppError::Rule {
+            code: "ticket_merged",
+            message: format!("ticket {} was merged into another ticket", t.number),
+        });
+    }
+    Ok(())
+}

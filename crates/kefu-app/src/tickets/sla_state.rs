@@ -1,0 +1,126 @@
+//! The SLA clock of a ticket, recomputed from its status history whenever something that
+//! affects it changes (priority, policy, customer tier, status, first reply, resolution).
+
+use chrono::{DateTime, Utc};
+use kefu_domain::customer::Tier;
+use kefu_domain::sla::{SlaHistory, SlaStatus, compute_with_policy, pauses_from_status_changes};
+use kefu_domain::ticket::Priority;
+use kefu_store::entity::{customer, ticket, ticket_event};
+use kefu_store::sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+use uuid::Uuid;
+
+use crate::AppError;
+use crate::sla::LoadedPolicy;
+
+/// The customer's tier (standard when there is no customer).
+pub(crate) async fn tier_of(
+    db: &impl ConnectionTrait,
+    customer_id: Option<Uuid>,
+) -> Result<Tier, AppError> {
+    let Some(id) = customer_id else {
+        return Ok(Tier::Standard);
+    };
+    Ok(customer::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .and_then(|c| Tier::parse(&c.tier))
+        .unwrap_or_default())
+}
+
+/// The ticket's SLA history from its row and its `status_changed` events.
+pub(crate) async fn history(
+    db: &impl ConnectionTrait,
+    t: &ticket::Model,
+    lp: &LoadedPolicy,
+) -> Result<SlaHistory, AppError> {
+    let changes: Vec<(DateTime<Utc>, String)> = ticket_event::Entity::find()
+        .filter(ticket_event::Column::TicketId.eq(t.id))
+        .filter(ticket_event::Column::Kind.eq("status_changed"))
+        .order_by_asc(ticket_event::Column::CreatedAt)
+        .order_by_asc(ticket_event::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|e| {
+            e.data
+                .get("to")
+                .and_then(|v| v.as_str())
+                .map(|s| (e.created_at, s.to_owned()))
+        })
+        .collect();
+    let initial = changes.first().map_or(t.status.as_str(), |_| "new");
+    Ok(SlaHistory {
+        created_at: t.created_at,
+        pauses: pauses_from_status_changes(&changes, initial, t.created_at, &lp.policy),
+        first_responded_at: t.first_responded_at,
+        resolved_at: t.resolved_at,
+    })
+}
+
+/// The full clock of a ticket at `now`.
+pub(crate) async fn status(
+    db: &impl ConnectionTrait,
+    t: &ticket::Model,
+    lp: &LoadedPolicy,
+    now: DateTime<Utc>,
+) -> Result<SlaStatus, AppError> {
+    let h = history(db, t, lp).await?;
+    let tier = tier_of(db, t.customer_id).await?;
+    let priority = Priority::parse(&t.priority).unwrap_or_default();
+    Ok(compute_with_policy(
+        &lp.policy,
+        priority,
+        tier,
+        &lp.calendar,
+        &h,
+        now,
+    ))
+}
+
+/// Recomputes and sets the stored SLA projection (`*_due_at`, `sla_paused_since`) on `am` from
+/// the ticket as it will be after this change (`after`), inside the caller's transaction.
+pub(crate) async fn refresh(
+    db: &impl ConnectionTrait,
+    after: &ticket::Model,
+    lp: &LoadedPolicy,
+    am: &mut ticket::ActiveModel,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let s = status(db, after, lp, now).await?;
+    let paused_since = if lp.policy.pauses_in(&after.status) {
+        Some(after.sla_paused_since.unwrap_or(now))
+    } else {
+        None
+    };
+    set_if_changed(
+        &mut am.first_response_due_at,
+        after.first_response_due_at,
+        s.first_response.due_at,
+    );
+    set_if_changed(
+        &mut am.resolution_due_at,
+        after.resolution_due_at,
+        s.resolution.due_at,
+    );
+    set_if_changed(
+        &mut am.sla_paused_since,
+        after.sla_paused_since,
+        paused_since,
+    );
+    if lp.id != Uuid::nil() && after.sla_policy_id.is_none() {
+        am.sla_policy_id = Set(Some(lp.id));
+    }
+    Ok(())
+}
+
+fn set_if_changed<T: PartialEq + Into<kefu_store::sea_orm::Value> + Clone>(
+    field: &mut kefu_store::sea_orm::ActiveValue<T>,
+    old: T,
+    new: T,
+) {
+    if old != new {
+        *field = Set(new);
+    }
+}

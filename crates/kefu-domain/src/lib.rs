@@ -1,0 +1,10 @@
+//! kefu's pure domain: the rules of tickets, workflows, SLA calendars and clocks, and access.
+//!
+//! Nothing here performs I/O, reads the clock or knows about HTTP or SQL. Every function that
+//! depends on time takes `now` as an argument.
+
+pub mod access;
+pub mod customer;
+pub mod fields;
+pub mod sla;
+pub mod ticket;

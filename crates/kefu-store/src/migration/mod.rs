@@ -1,0 +1,15 @@
+//! Schema migrations: one sequence for SQLite and PostgreSQL, embedded in the binary.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_initial;
+
+/// The ordered list of migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_initial::Migration)]
+    }
+}

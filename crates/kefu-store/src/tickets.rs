@@ -1,0 +1,203 @@
+//! Ticket queries that need care: filtered keyset listing and optimistic updates.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::entity::ticket;
+
+/// Filters for ticket listings; every field narrows the result.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    /// Any of these statuses.
+    pub statuses: Vec<String>,
+    /// Any of these priorities.
+    pub priorities: Vec<String>,
+    /// Any of these ticket types.
+    pub kinds: Vec<String>,
+    /// Belongs to this customer.
+    pub customer_id: Option<Uuid>,
+    /// Assigned to this user.
+    pub assignee_id: Option<Uuid>,
+    /// Only tickets nobody is assigned to.
+    pub unassigned: bool,
+    /// In this team's queue.
+    pub team_id: Option<Uuid>,
+    /// Carries this tag.
+    pub tag: Option<String>,
+    /// Created at or after.
+    pub created_from: Option<DateTime<Utc>>,
+    /// Created before.
+    pub created_to: Option<DateTime<Utc>>,
+    /// Subject or number contains this text.
+    pub text: Option<String>,
+    /// Include tickets merged into others (hidden by default).
+    pub include_merged: bool,
+    /// Access restriction: only this customer's tickets (portal users).
+    pub customer_scope: Option<Uuid>,
+}
+
+/// Position after which the next page starts (newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketCursor {
+    /// `created_at` of the last row returned.
+    pub created_at: DateTime<Utc>,
+    /// `id` of the last row returned.
+    pub id: Uuid,
+}
+
+impl TicketCursor {
+    /// Opaque text form for APIs.
+    pub fn encode(&self) -> String {
+        format!(
+            "{}_{}",
+            self.created_at.timestamp_micros(),
+            self.id.simple()
+        )
+    }
+
+    /// Parses [`TicketCursor::encode`]'s output.
+    pub fn decode(s: &str) -> Option<Self> {
+        let (ts, id) = s.split_once('_')?;
+        Some(TicketCursor {
+            created_at: DateTime::from_timestamp_micros(ts.parse().ok()?)?,
+            id: Uuid::parse_str(id).ok()?,
+        })
+    }
+}
+
+fn condition(f: &TicketFilter, backend: DbBackend) -> Condition {
+    let mut c = Condition::all();
+    if !f.statuses.is_empty() {
+        c = c.add(ticket::Column::Status.is_in(f.statuses.clone()));
+    }
+    if !f.priorities.is_empty() {
+        c = c.add(ticket::Column::Priority.is_in(f.priorities.clone()));
+    }
+    if !f.kinds.is_empty() {
+        c = c.add(ticket::Column::Kind.is_in(f.kinds.clone()));
+    }
+    if let Some(id) = f.customer_id {
+        c = c.add(ticket::Column::CustomerId.eq(id));
+    }
+    if let Some(id) = f.customer_scope {
+        c = c.add(ticket::Column::CustomerId.eq(id));
+    }
+    if let Some(id) = f.assignee_id {
+        c = c.add(ticket::Column::AssigneeId.eq(id));
+    }
+    if f.unassigned {
+        c = c.add(ticket::Column::AssigneeId.is_null());
+    }
+    if let Some(id) = f.team_id {
+        c = c.add(ticket::Column::TeamId.eq(id));
+    }
+    if let Some(t) = f.created_from {
+        c = c.add(ticket::Column::CreatedAt.gte(t));
+    }
+    if let Some(t) = f.created_to {
+        c = c.add(ticket::Column::CreatedAt.lt(t));
+    }
+    if let Some(text) = &f.text {
+        let pat = format!(
+            "%{}%",
+            text.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        c = c.add(
+            Condition::any()
+                .add(ticket::Column::Subject.like(&pat))
+                .add(ticket::Column::Number.like(&pat)),
+        );
+    }
+    if let Some(tag) = &f.tag {
+        // Tags are a JSON array of strings; each backend has its own membership test.
+        let expr = match backend {
+            DbBackend::Postgres => {
+                Expr::cust_with_values("tickets.tags @> jsonb_build_array($1::text)", [tag.clone()])
+            }
+            _ => Expr::cust_with_values(
+                "EXISTS (SELECT 1 FROM json_each(tickets.tags) WHERE json_each.value = ?)",
+                [tag.clone()],
+            ),
+        };
+        c = c.add(expr);
+    }
+    if !f.include_merged {
+        c = c.add(ticket::Column::MergedIntoId.is_null());
+    }
+    c
+}
+
+/// Lists tickets newest first, `limit` rows after `after`.
+pub async fn list_tickets(
+    db: &impl ConnectionTrait,
+    f: &TicketFilter,
+    after: Option<TicketCursor>,
+    limit: u64,
+) -> Result<Vec<ticket::Model>, StoreError> {
+    let mut q = ticket::Entity::find().filter(condition(f, db.get_database_backend()));
+    if let Some(cur) = after {
+        q = q.filter(
+            Condition::any()
+                .add(ticket::Column::CreatedAt.lt(cur.created_at))
+                .add(
+                    Condition::all()
+                        .add(ticket::Column::CreatedAt.eq(cur.created_at))
+                        .add(ticket::Column::Id.lt(cur.id)),
+                ),
+        );
+    }
+    Ok(q.order_by_desc(ticket::Column::CreatedAt)
+        .order_by_desc(ticket::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// Counts tickets matching a filter.
+pub async fn count_tickets(db: &impl ConnectionTrait, f: &TicketFilter) -> Result<u64, StoreError> {
+    use sea_orm::PaginatorTrait;
+    Ok(ticket::Entity::find()
+        .filter(condition(f, db.get_database_backend()))
+        .count(db)
+        .await?)
+}
+
+/// Writes `changes` to ticket `id` only if its version is still `expected_version`, bumping the
+/// version. A lost race yields `Conflict { constraint: "version" }`.
+pub async fn update_ticket_versioned(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    expected_version: i32,
+    mut changes: ticket::ActiveModel,
+) -> Result<(), StoreError> {
+    changes.version = sea_orm::ActiveValue::Set(expected_version + 1);
+    changes.id = sea_orm::ActiveValue::NotSet;
+    if !changes.is_changed() {
+        return Ok(());
+    }
+    let res = ticket::Entity::update_many()
+        .set(changes)
+        .filter(ticket::Column::Id.eq(id))
+        .filter(ticket::Column::Version.eq(expected_version))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        let exists = ticket::Entity::find_by_id(id).one(db).await?.is_some();
+        return Err(if exists {
+            StoreError::Conflict {
+                constraint: "version".into(),
+            }
+        } else {
+            StoreError::NotFound
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! `kefu-bench`: repeatable measurements whose figures go into BENCHMARKS.md.
+//!
+//! `sla` times the SLA engine alone (pure, single-threaded); `api` drives ticket creation
+//! through the real HTTP router over loopback.
+
+mod bench {
+    pub mod api;
+    pub mod sla;
+}
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// kefu benchmarks.
+#[derive(Debug, Parser)]
+#[command(name = "kefu-bench", version, about)]
+enum Cli {
+    /// Compute first-response and resolution due times for many tickets.
+    Sla(bench::sla::Args),
+    /// Create tickets through POST /api/v1/tickets with concurrent clients.
+    Api(bench::api::Args),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let result = match Cli::parse() {
+        Cli::Sla(args) => {
+            bench::sla::run(&args);
+            Ok(())
+        }
+        Cli::Api(args) => bench::api::run(args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kefu-bench: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

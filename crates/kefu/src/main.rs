@@ -1,0 +1,85 @@
+//! `kefu`: the one executable. Parses the command line, loads the configuration, starts
+//! logging and hands over to a subcommand in `cli/`.
+
+mod cli;
+mod config;
+mod shutdown;
+mod telemetry;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// kefu 客服: self-hosted after-sales and customer service.
+#[derive(Debug, Parser)]
+#[command(name = "kefu", version, about)]
+struct Cli {
+    /// Configuration file [default: ./kefu.toml when present].
+    #[arg(long, global = true, env = "KEFU_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server and background work (migrates the database first).
+    Serve(cli::serve::Args),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(cli::user::Command),
+    /// Migrate and load demonstration data (customers, products, tickets).
+    Demo,
+    /// Print the effective configuration as TOML, secrets masked.
+    PrintConfig(cli::print_config::Args),
+    /// Exit 0 when a running server answers /healthz with 200, 1 otherwise.
+    Healthcheck(cli::healthcheck::Args),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "kefu failed");
+            eprintln!("kefu: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let overrides = match &cli.command {
+        Command::Serve(args) => args.overrides(),
+        _ => config::Overrides::default(),
+    };
+    let cfg = config::Config::load(cli.config.as_deref(), &overrides)?;
+    if !matches!(cli.command, Command::PrintConfig(_)) {
+        telemetry::init(&cfg.log);
+    }
+    match cli.command {
+        Command::Serve(args) => cli::serve::run(cfg, args).await?,
+        Command::Migrate => cli::migrate::run(cfg).await?,
+        Command::User(cmd) => cli::user::run(cfg, cmd).await?,
+        Command::Demo => cli::demo::run(cfg).await?,
+        Command::PrintConfig(args) => cli::print_config::run(&cfg, args),
+        Command::Healthcheck(args) => return Ok(cli::healthcheck::run(&cfg, args).await),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}
