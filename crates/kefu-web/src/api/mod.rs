@@ -1,0 +1,24 @@
+//! The JSON API under `/api/v1`, one file per resource; handlers are named verb_noun.
+
+pub mod auth;
+pub mod customers;
+pub mod sla;
+pub mod tickets;
+pub mod users;
+
+use axum::http::HeaderMap;
+
+/// Reads `If-Match: "7"` (or `7`) as an expected version.
+pub(crate) fn if_match(h: &HeaderMap) -> Option<i32> {
+    h.get(axum::http::header::IF_MATCH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .ok()
+}
+
+/// Result type of handlers.
+pub(crate) type ApiResult<T> = Result<T, crate::ApiError>;

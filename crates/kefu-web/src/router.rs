@@ -1,0 +1,124 @@
+//! The table of contents: every route of kefu's HTTP interface.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, StatusCode};
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{auth, customers, sla, tickets, users};
+use crate::{ApiError, AppState, WebSettings, ops};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "kefu 客服 API", description = "kefu after-sales and customer-service system. Errors are application/problem+json."),
+    components(schemas(crate::error::Problem, kefu_app::FieldError)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document of the API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::get_me))
+        .routes(routes!(auth::create_token, auth::list_tokens))
+        .routes(routes!(auth::revoke_token))
+        .routes(routes!(users::create_user, users::list_users))
+        .routes(routes!(users::get_user, users::update_user))
+        .routes(routes!(users::list_audit))
+        .routes(routes!(
+            customers::create_customer,
+            customers::list_customers
+        ))
+        .routes(routes!(customers::get_customer, customers::update_customer))
+        .routes(routes!(customers::create_contact, customers::list_contacts))
+        .routes(routes!(customers::create_asset, customers::list_assets))
+        .routes(routes!(customers::create_order, customers::list_orders))
+        .routes(routes!(tickets::create_ticket, tickets::list_tickets))
+        .routes(routes!(tickets::get_ticket, tickets::update_ticket))
+        .routes(routes!(tickets::get_ticket_by_number))
+        .routes(routes!(tickets::transition_ticket))
+        .routes(routes!(tickets::reply_ticket))
+        .routes(routes!(tickets::note_ticket))
+        .routes(routes!(tickets::assign_ticket))
+        .routes(routes!(tickets::merge_ticket))
+        .routes(routes!(tickets::split_ticket))
+        .routes(routes!(tickets::ticket_history))
+        .routes(routes!(tickets::upload_attachment))
+        .routes(routes!(tickets::download_attachment))
+        .routes(routes!(tickets::list_ticket_types))
+        .routes(routes!(sla::list_calendars, sla::create_calendar))
+        .routes(routes!(sla::update_calendar))
+        .routes(routes!(sla::list_policies, sla::create_policy))
+        .routes(routes!(sla::update_policy))
+}
+
+async fn not_found() -> axum::response::Response {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+/// Builds the whole HTTP application.
+pub fn router(app: kefu_app::App, settings: WebSettings) -> Router {
+    let max_body = settings.max_body_bytes;
+    let state = AppState {
+        app,
+        settings: Arc::new(settings),
+        metrics: ops::metrics_handle(),
+    };
+    let (api, doc) = api_router().split_for_parts();
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(api)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(ops::track))
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::COOKIE,
+        ]))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
