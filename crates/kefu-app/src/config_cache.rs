@@ -22,6 +22,9 @@ pub struct LoadedPolicy {
     pub calendar: Arc<BusinessCalendar>,
 }
 
+/// Default policy id and every loaded policy by id.
+pub type Policies = (Option<Uuid>, HashMap<Uuid, Arc<LoadedPolicy>>);
+
 #[derive(Default)]
 struct Inner {
     loaded_at: Option<Instant>,
@@ -35,7 +38,7 @@ pub struct ConfigCache(Arc<RwLock<Inner>>);
 
 impl ConfigCache {
     /// The cached policies if fresh: (default id, by id).
-    pub fn get(&self) -> Option<(Option<Uuid>, HashMap<Uuid, Arc<LoadedPolicy>>)> {
+    pub fn get(&self) -> Option<Policies> {
         let g = self.0.read().unwrap_or_else(|e| e.into_inner());
         g.loaded_at
             .filter(|t| t.elapsed() < TTL)

@@ -313,7 +313,7 @@ pub async fn save_policy(
     Ok(policy_view(m))
 }
 
-async fn load_all(app: &App) -> Result<(Option<Uuid>, HashMap<Uuid, Arc<LoadedPolicy>>), AppError> {
+async fn load_all(app: &App) -> Result<crate::config_cache::Policies, AppError> {
     if let Some(hit) = app.cache.get() {
         return Ok(hit);
     }

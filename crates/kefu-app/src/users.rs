@@ -134,10 +134,10 @@ pub async fn create_user(
         )),
         _ => {}
     }
-    if let Some(p) = &req.password {
-        if let Err(AppError::Invalid(mut e)) = passwords::check_strength("password", p) {
-            errors.append(&mut e);
-        }
+    if let Some(p) = &req.password
+        && let Err(AppError::Invalid(mut e)) = passwords::check_strength("password", p)
+    {
+        errors.append(&mut e);
     }
     if let Some(l) = &req.locale {
         check_locale("locale", l, &mut errors);
@@ -155,14 +155,14 @@ pub async fn create_user(
     let hash = passwords::hash(&password)?;
     let now = app.now();
     let tx = app.store.begin().await?;
-    if let Some(cid) = req.customer_id {
-        if customer::Entity::find_by_id(cid).one(&tx).await?.is_none() {
-            return Err(AppError::invalid(
-                "customer_id",
-                "not_found",
-                "no such customer",
-            ));
-        }
+    if let Some(cid) = req.customer_id
+        && customer::Entity::find_by_id(cid).one(&tx).await?.is_none()
+    {
+        return Err(AppError::invalid(
+            "customer_id",
+            "not_found",
+            "no such customer",
+        ));
     }
     let model = user::Model {
         id: Uuid::now_v7(),

@@ -51,10 +51,11 @@ fn constraint_name(msg: &str) -> String {
     if let Some(rest) = msg.split("unique constraint \"").nth(1) {
         let name = rest.split('"').next().unwrap_or(rest);
         // PostgreSQL names inline unique keys `<table>_<column>_key`.
-        if let Some(stem) = name.strip_suffix("_key") {
-            if let Some((table, col)) = stem.split_once('_') {
-                return format!("{table}.{col}");
-            }
+        if let Some((table, col)) = name
+            .strip_suffix("_key")
+            .and_then(|stem| stem.split_once('_'))
+        {
+            return format!("{table}.{col}");
         }
         return name.to_owned();
     }

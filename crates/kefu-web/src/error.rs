@@ -38,7 +38,7 @@ impl From<AppError> for ApiError {
 
 impl ApiError {
     /// A 4xx problem with a code and detail.
-    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Response {
+    pub fn problem(status: StatusCode, code: &str, detail: impl Into<String>) -> Response {
         problem(status, code, Some(detail.into()), Vec::new())
     }
 }

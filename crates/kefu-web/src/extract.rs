@@ -31,7 +31,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
         if !is_json {
-            return Err(ApiError::new(
+            return Err(ApiError::problem(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "send Content-Type: application/json",
@@ -39,7 +39,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             let status = e.status();
-            ApiError::new(
+            ApiError::problem(
                 status,
                 if status == StatusCode::PAYLOAD_TOO_LARGE {
                     "payload_too_large"
@@ -54,6 +54,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
 }
 
 /// Parses JSON, naming the failing field.
+#[allow(clippy::result_large_err)] // a Response is what every caller returns anyway
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Response> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
@@ -87,7 +88,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Response> {
         };
         let mut r = ApiError::from(kefu_app::AppError::Invalid(errors)).into_response();
         if code == "invalid_json" {
-            r = ApiError::new(status, code, msg);
+            r = ApiError::problem(status, code, msg);
         }
         r
     })
@@ -103,7 +104,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Query<T
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Query(q.0))
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))
+            .map_err(|e| ApiError::problem(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))
     }
 }
 
@@ -117,7 +118,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|p| Path(p.0))
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", e.body_text()))
+            .map_err(|e| ApiError::problem(StatusCode::BAD_REQUEST, "invalid_path", e.body_text()))
     }
 }
 
@@ -171,7 +172,7 @@ impl FromRequestParts<AppState> for Auth {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
             if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
-                return Err(ApiError::new(
+                return Err(ApiError::problem(
                     StatusCode::FORBIDDEN,
                     "csrf",
                     "missing or wrong X-CSRF-Token",

@@ -85,7 +85,7 @@ fn api_router() -> OpenApiRouter<AppState> {
 }
 
 async fn not_found() -> axum::response::Response {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+    ApiError::problem(StatusCode::NOT_FOUND, "not_found", "no such route")
 }
 
 /// Builds the whole HTTP application.

@@ -112,14 +112,14 @@ pub async fn create_asset(
             "1 to 100 characters",
         ));
     }
-    if let (Some(i), Some(w)) = (req.install_date, req.warranty_end) {
-        if w < i {
-            errors.push(FieldError::new(
-                "warranty_end",
-                "before_install",
-                "warranty cannot end before installation",
-            ));
-        }
+    if let (Some(i), Some(w)) = (req.install_date, req.warranty_end)
+        && w < i
+    {
+        errors.push(FieldError::new(
+            "warranty_end",
+            "before_install",
+            "warranty cannot end before installation",
+        ));
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));

@@ -40,10 +40,10 @@ pub async fn assign_ticket(
     check_not_merged(&before)?;
     let mut errors = Vec::new();
     check_assignee(&tx, "assignee_id", req.assignee_id, &mut errors).await?;
-    if let Some(tid) = req.team_id {
-        if team::Entity::find_by_id(tid).one(&tx).await?.is_none() {
-            errors.push(FieldError::new("team_id", "not_found", "no such team"));
-        }
+    if let Some(tid) = req.team_id
+        && team::Entity::find_by_id(tid).one(&tx).await?.is_none()
+    {
+        errors.push(FieldError::new("team_id", "not_found", "no such team"));
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));

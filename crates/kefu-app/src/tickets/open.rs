@@ -108,18 +108,17 @@ pub(crate) async fn check_links(
                 .map(|c| c.customer_id),
         );
     }
-    if let Some(id) = *customer_id {
-        if kefu_store::entity::customer::Entity::find_by_id(id)
+    if let Some(id) = *customer_id
+        && kefu_store::entity::customer::Entity::find_by_id(id)
             .one(db)
             .await?
             .is_none()
-        {
-            errors.push(FieldError::new(
-                "customer_id",
-                "not_found",
-                "no such customer",
-            ));
-        }
+    {
+        errors.push(FieldError::new(
+            "customer_id",
+            "not_found",
+            "no such customer",
+        ));
     }
     Ok(())
 }
@@ -257,19 +256,19 @@ pub(crate) async fn open_in(
     )
     .await?;
     check_assignee(tx, "assignee_id", req.assignee_id, &mut errors).await?;
-    if let Some(id) = req.team_id {
-        if team::Entity::find_by_id(id).one(tx).await?.is_none() {
-            errors.push(FieldError::new("team_id", "not_found", "no such team"));
-        }
+    if let Some(id) = req.team_id
+        && team::Entity::find_by_id(id).one(tx).await?.is_none()
+    {
+        errors.push(FieldError::new("team_id", "not_found", "no such team"));
     }
-    if let Some(id) = req.sla_policy_id {
-        if sla_policy::Entity::find_by_id(id).one(tx).await?.is_none() {
-            errors.push(FieldError::new(
-                "sla_policy_id",
-                "not_found",
-                "no such SLA policy",
-            ));
-        }
+    if let Some(id) = req.sla_policy_id
+        && sla_policy::Entity::find_by_id(id).one(tx).await?.is_none()
+    {
+        errors.push(FieldError::new(
+            "sla_policy_id",
+            "not_found",
+            "no such SLA policy",
+        ));
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));

@@ -73,20 +73,19 @@ pub async fn add_reply(
     };
     if let Some(to) =
         next.filter(|to| wf.check(&t.status, to, &actor.permissions()).is_ok() || !staff)
+        && let Ok(def) = wf.status(to)
     {
-        if let Ok(def) = wf.status(to) {
-            events::append(
-                &tx,
-                id,
-                "status_changed",
-                Some(actor.user_id),
-                true,
-                json!({"from": t.status, "to": to, "comment": "reply"}),
-                now,
-            )
-            .await?;
-            apply_status(&mut t, to, def.category, now);
-        }
+        events::append(
+            &tx,
+            id,
+            "status_changed",
+            Some(actor.user_id),
+            true,
+            json!({"from": t.status, "to": to, "comment": "reply"}),
+            now,
+        )
+        .await?;
+        apply_status(&mut t, to, def.category, now);
     }
     save_and_commit(app, tx, &before, t, now).await
 }

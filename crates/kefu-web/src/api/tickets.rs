@@ -31,7 +31,7 @@ pub async fn create_ticket(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     if !is_json {
-        return ApiError::new(
+        return ApiError::problem(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             "send Content-Type: application/json",
@@ -67,12 +67,11 @@ pub async fn create_ticket(
                 Ok(j) => j,
                 Err(e) => return ApiError(AppError::Internal(e.into())).into_response(),
             };
-            if let Some(k) = &key {
-                if let Err(e) =
+            if let Some(k) = &key
+                && let Err(e) =
                     kefu_app::idempotent_store(&s.app, a.user_id, k, &body, 201, &json).await
-                {
-                    tracing::warn!(error = %e, "could not store idempotent response");
-                }
+            {
+                tracing::warn!(error = %e, "could not store idempotent response");
             }
             let mut r = (StatusCode::CREATED, json).into_response();
             r.headers_mut().insert(

@@ -1,3 +1,4 @@
+#![allow(clippy::result_large_err)] // figment::Error is large; tests only
 //! Layering, overrides and refusals, each in a figment `Jail` (a temporary working directory
 //! and environment).
 
