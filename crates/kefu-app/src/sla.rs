@@ -313,11 +313,13 @@ pub async fn save_policy(
     Ok(policy_view(m))
 }
 
-async fn load_all(app: &App) -> Result<crate::config_cache::Policies, AppError> {
+async fn load_all(
+    app: &App,
+    db: &impl ConnectionTrait,
+) -> Result<crate::config_cache::Policies, AppError> {
     if let Some(hit) = app.cache.get() {
         return Ok(hit);
     }
-    let db = app.store.conn();
     let calendars: HashMap<Uuid, Arc<BusinessCalendar>> = calendar::Entity::find()
         .all(db)
         .await?
@@ -354,8 +356,12 @@ async fn load_all(app: &App) -> Result<crate::config_cache::Policies, AppError> 
 
 /// The policy a ticket runs under: its own if set and present, else the default; with no
 /// configuration at all, the built-in default policy on the standard China calendar.
-pub async fn policy_for(app: &App, id: Option<Uuid>) -> Result<Arc<LoadedPolicy>, AppError> {
-    let (default_id, map) = load_all(app).await?;
+pub async fn policy_for(
+    app: &App,
+    db: &impl ConnectionTrait,
+    id: Option<Uuid>,
+) -> Result<Arc<LoadedPolicy>, AppError> {
+    let (default_id, map) = load_all(app, db).await?;
     if let Some(p) = id
         .and_then(|id| map.get(&id))
         .or_else(|| default_id.and_then(|d| map.get(&d)))
@@ -378,8 +384,8 @@ pub async fn get_setting(db: &impl ConnectionTrait, key: &str) -> Result<Option<
 }
 
 /// Custom field definitions for customers (setting `customer_fields`).
-pub async fn customer_field_defs(app: &App) -> Result<Vec<FieldDef>, AppError> {
-    Ok(get_setting(app.store.conn(), "customer_fields")
+pub async fn customer_field_defs(db: &impl ConnectionTrait) -> Result<Vec<FieldDef>, AppError> {
+    Ok(get_setting(db, "customer_fields")
         .await?
         .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or_default())

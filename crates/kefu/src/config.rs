@@ -258,8 +258,11 @@ fn describe(figment: &Figment, err: figment::Error) -> String {
         .into_iter()
         .map(|e| match &e.kind {
             figment::error::Kind::UnknownField(field, expected) => {
+                // The path usually ends with the unknown key itself.
                 let mut key = e.path.clone();
-                key.push(field.clone());
+                if key.last() != Some(field) {
+                    key.push(field.clone());
+                }
                 let key = key.join(".");
                 let origin = figment
                     .find_metadata(&key)

@@ -161,13 +161,13 @@ fn check_name(name: &str, errors: &mut Vec<FieldError>) {
 }
 
 async fn check_owner(
-    app: &App,
+    db: &impl kefu_store::sea_orm::ConnectionTrait,
     owner: Option<Uuid>,
     errors: &mut Vec<FieldError>,
 ) -> Result<(), AppError> {
     if let Some(id) = owner {
         let ok = user::Entity::find_by_id(id)
-            .one(app.store.conn())
+            .one(db)
             .await?
             .is_some_and(|u| u.customer_id.is_none());
         if !ok {
@@ -223,8 +223,8 @@ pub async fn create_customer(
         ));
     }
     check_tags("tags", &req.tags, &mut errors);
-    check_owner(app, req.owner_id, &mut errors).await?;
-    let defs = sla::customer_field_defs(app).await?;
+    check_owner(app.store.conn(), req.owner_id, &mut errors).await?;
+    let defs = sla::customer_field_defs(app.store.conn()).await?;
     let custom =
         match kefu_domain::fields::validate(&defs, &req.custom_fields) {
             Ok(v) => v,
@@ -310,7 +310,7 @@ pub async fn update_customer(
         }
     }
     if p.owner_id.is_some() {
-        check_owner(app, p.owner_id, &mut errors).await?;
+        check_owner(&tx, p.owner_id, &mut errors).await?;
         am.owner_id = Set(p.owner_id);
     }
     if let Some(tags) = &p.tags {
@@ -318,7 +318,7 @@ pub async fn update_customer(
         am.tags = Set(serde_json::json!(tags));
     }
     if let Some(cf) = &p.custom_fields {
-        let defs = sla::customer_field_defs(app).await?;
+        let defs = sla::customer_field_defs(&tx).await?;
         match kefu_domain::fields::validate(&defs, cf) {
             Ok(v) => am.custom_fields = Set(Value::Object(v)),
             Err(v) => {

@@ -195,7 +195,7 @@ pub async fn list_tickets(
     let now = app.now();
     let mut items = Vec::with_capacity(rows.len());
     for t in rows {
-        let lp = crate::sla::policy_for(app, t.sla_policy_id).await?;
+        let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
         let tier = t
             .customer_id
             .and_then(|c| tiers.get(&c).copied())

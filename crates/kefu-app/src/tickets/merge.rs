@@ -88,7 +88,7 @@ pub async fn merge_ticket(
     .await?;
     let mut tgt_after = target.clone();
     tgt_after.updated_at = now;
-    let lp = crate::sla::policy_for(app, tgt_after.sla_policy_id).await?;
+    let lp = crate::sla::policy_for(app, &tx, tgt_after.sla_policy_id).await?;
     let mut am = ticket::ActiveModel::from(tgt_after.clone()).reset_all();
     sla_state::refresh(&tx, &tgt_after, &lp, &mut am, now).await?;
     kefu_store::update_ticket_versioned(&tx, target.id, target.version, am).await?;

@@ -312,7 +312,7 @@ pub(crate) async fn open_in(
         updated_at: now,
         version: 1,
     };
-    let lp = crate::sla::policy_for(app, t.sla_policy_id).await?;
+    let lp = crate::sla::policy_for(app, tx, t.sla_policy_id).await?;
     let mut am = ticket::ActiveModel::from(t.clone());
     sla_state::refresh(tx, &t, &lp, &mut am, now).await?;
     let t_saved = am.clone();

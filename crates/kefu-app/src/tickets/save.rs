@@ -17,7 +17,7 @@ pub(crate) async fn save_and_commit(
     now: DateTime<Utc>,
 ) -> Result<TicketView, AppError> {
     after.updated_at = now;
-    let lp = crate::sla::policy_for(app, after.sla_policy_id).await?;
+    let lp = crate::sla::policy_for(app, &tx, after.sla_policy_id).await?;
     let mut am = ticket::ActiveModel::from(after.clone()).reset_all();
     sla_state::refresh(&tx, &after, &lp, &mut am, now).await?;
     kefu_store::update_ticket_versioned(&tx, before.id, before.version, am).await?;

@@ -155,7 +155,7 @@ pub(crate) async fn full_view(
     db: &impl kefu_store::sea_orm::ConnectionTrait,
     t: ticket::Model,
 ) -> Result<TicketView, AppError> {
-    let lp = crate::sla::policy_for(app, t.sla_policy_id).await?;
+    let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
     let s = sla_state::status(db, &t, &lp, app.now()).await?;
     let paused = t.sla_paused_since.is_some();
     let policy_id = (lp.id != Uuid::nil()).then_some(lp.id);
