@@ -204,7 +204,9 @@ pub async fn load(app: &App) -> Result<DemoSummary, AppError> {
         )
         .await?;
         summary.tickets += 1;
-        if i % 2 == 0 {
+        // An agent's first reply moves a new ticket to open.
+        let replied = i % 2 == 0;
+        if replied {
             add_reply(
                 app,
                 &agent,
@@ -235,7 +237,7 @@ pub async fn load(app: &App) -> Result<DemoSummary, AppError> {
             _ => None,
         };
         if let Some(to) = to {
-            if t.status == "new" {
+            if t.status == "new" && !replied {
                 transition_ticket(
                     app,
                     &agent,

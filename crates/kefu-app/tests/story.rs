@@ -11,66 +11,14 @@ use kefu_app::tickets::{
 use kefu_app::users::{NewUser, create_user};
 use kefu_app::{App, AppError, AppSettings, FixedClock, tickets};
 use kefu_domain::access::{Actor, Role};
-use kefu_store::Store;
-use kefu_store::sea_orm::{ConnectionTrait, Database};
+use kefu_store::testing::TestDb;
 
-async fn sqlite_app(clock: Arc<FixedClock>) -> (App, tempdir::Dir) {
-    let dir = tempdir::Dir::new();
-    let url = format!("sqlite://{}/kefu.db?mode=rwc", dir.0.display());
-    let store = Store::connect(&url, None).await.expect("sqlite");
-    store.migrate().await.expect("migrate");
-    (
-        App::with_clock(store, AppSettings::for_tests(dir.0.join("files")), clock),
-        dir,
+fn app_on(db: &TestDb, clock: Arc<FixedClock>) -> App {
+    App::with_clock(
+        db.store.clone(),
+        AppSettings::for_tests(db.dir.join("files")),
+        clock,
     )
-}
-
-async fn pg_app(clock: Arc<FixedClock>) -> Option<(App, String)> {
-    let base = std::env::var("KEFU_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let admin = match Database::connect(base.clone()).await {
-        Ok(c) => c,
-        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("PostgreSQL unreachable in CI: {e}")
-        }
-        Err(e) => {
-            eprintln!("skipped: PostgreSQL unreachable at {base}: {e}");
-            return None;
-        }
-    };
-    let name = format!("kefu_test_{}", uuid::Uuid::new_v4().simple());
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create db");
-    let url = format!(
-        "{}/{name}",
-        base.rsplit_once('/').map(|(a, _)| a).unwrap_or(&base)
-    );
-    let store = Store::connect(&url, Some(4)).await.expect("pg");
-    store.migrate().await.expect("migrate");
-    let dir = std::env::temp_dir().join(&name);
-    Some((
-        App::with_clock(store, AppSettings::for_tests(dir), clock),
-        name,
-    ))
-}
-
-mod tempdir {
-    pub struct Dir(pub std::path::PathBuf);
-    impl Dir {
-        pub fn new() -> Self {
-            let p =
-                std::env::temp_dir().join(format!("kefu-test-{}", uuid::Uuid::new_v4().simple()));
-            std::fs::create_dir_all(&p).unwrap();
-            Dir(p)
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 }
 
 async fn story(app: &App, clock: &FixedClock) {
@@ -418,17 +366,11 @@ async fn story(app: &App, clock: &FixedClock) {
 }
 
 #[tokio::test]
-async fn story_on_sqlite() {
-    let clock = Arc::new(FixedClock::new(Utc::now()));
-    let (app, _dir) = sqlite_app(clock.clone()).await;
-    story(&app, &clock).await;
-}
-
-#[tokio::test]
-async fn story_on_postgres() {
-    let clock = Arc::new(FixedClock::new(Utc::now()));
-    let Some((app, _name)) = pg_app(clock.clone()).await else {
-        return;
-    };
-    story(&app, &clock).await;
+async fn story_on_sqlite_and_postgres() {
+    for db in TestDb::all().await {
+        eprintln!("{:?}", db.backend);
+        let clock = Arc::new(FixedClock::new(Utc::now()));
+        story(&app_on(&db, clock.clone()), &clock).await;
+        db.cleanup().await;
+    }
 }

@@ -31,6 +31,11 @@ impl From<DbErr> for StoreError {
             Some(SqlErr::ForeignKeyConstraintViolation(msg)) => StoreError::ForeignKey(msg),
             _ => match e {
                 DbErr::RecordNotFound(_) => StoreError::NotFound,
+                // SQLite reports a RESTRICT violation as SQLITE_CONSTRAINT_TRIGGER (1811), which
+                // SeaORM does not classify; the message is the same as for 787.
+                other if other.to_string().contains("FOREIGN KEY constraint failed") => {
+                    StoreError::ForeignKey(other.to_string())
+                }
                 other => StoreError::Backend(other),
             },
         }

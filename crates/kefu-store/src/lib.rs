@@ -13,6 +13,9 @@ mod error;
 mod idempotency;
 mod tickets;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 use std::time::Duration;
 
 pub use counters::next_ticket_seq;

@@ -1,7 +1,7 @@
 //! Ticket queries that need care: filtered keyset listing and optimistic updates.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -110,10 +110,16 @@ fn condition(f: &TicketFilter, backend: DbBackend) -> Condition {
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
+        // LOWER on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not. The
+        // ESCAPE clause is needed on SQLite, which has no default escape character.
+        let like = |col: ticket::Column| {
+            Expr::expr(Func::lower(Expr::col(col)))
+                .like(LikeExpr::new(pat.to_lowercase()).escape('\\'))
+        };
         c = c.add(
             Condition::any()
-                .add(ticket::Column::Subject.like(&pat))
-                .add(ticket::Column::Number.like(&pat)),
+                .add(like(ticket::Column::Subject))
+                .add(like(ticket::Column::Number)),
         );
     }
     if let Some(tag) = &f.tag {
