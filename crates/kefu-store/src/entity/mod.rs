@@ -9,6 +9,8 @@ pub mod calendar;
 pub mod contact;
 pub mod customer;
 pub mod idempotency_key;
+pub mod job;
+pub mod job_schedule;
 pub mod order;
 pub mod order_line;
 pub mod outbox_message;
