@@ -13,14 +13,14 @@ pub mod users;
 
 mod clock;
 mod config_cache;
-mod idempotency;
+pub(crate) mod idempotency;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{AppError, FieldError};
-pub use idempotency::{IdempotentOutcome, idempotent_lookup, idempotent_store};
+pub use idempotency::{IdempotentOutcome, KeyedResponse, idempotent_lookup};
 pub use kefu_domain as domain;
 pub use kefu_store::Store;
 
@@ -80,8 +80,10 @@ impl App {
     }
 
     /// The current instant, read once per use case.
+    /// Truncated to microseconds: PostgreSQL keeps no more, and ticket cursors carry
+    /// microseconds, so both backends store exactly what a cursor can name.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.clock.now()
+        chrono::SubsecRound::trunc_subsecs(self.clock.now(), 6)
     }
 }
 

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use kefu_domain::access::{Actor, Permission, Role};
 use kefu_store::entity::{customer, user};
+use kefu_store::sea_orm::sea_query::Expr;
 use kefu_store::sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
@@ -338,4 +339,52 @@ pub fn valid_email(s: &str) -> bool {
         && !s.contains(char::is_whitespace)
         && !domain.contains('@')
         && s.len() <= 254
+}
+
+/// Sets the caller's own UI language (`zh-CN` or `en`); any signed-in user may.
+pub async fn set_own_locale(app: &App, actor: &Actor, locale: &str) -> Result<(), AppError> {
+    if !matches!(locale, "zh-CN" | "en") {
+        return Err(AppError::invalid("locale", "invalid", "zh-CN or en"));
+    }
+    let now = app.now();
+    user::Entity::update_many()
+        .col_expr(user::Column::Locale, Expr::value(locale.to_owned()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(actor.user_id))
+        .exec(app.store.conn())
+        .await?;
+    Ok(())
+}
+
+/// One staff member, as pickers and timelines show them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StaffEntry {
+    /// User id.
+    pub id: Uuid,
+    /// Display name.
+    pub name: String,
+    /// Role code.
+    pub role: String,
+    /// Whether they may still log in.
+    pub active: bool,
+}
+
+/// Every staff member (for assignee pickers and event authors); staff only.
+pub async fn staff_directory(app: &App, actor: &Actor) -> Result<Vec<StaffEntry>, AppError> {
+    if !actor.role.is_staff() {
+        return Err(AppError::Forbidden("staff only".into()));
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::CustomerId.is_null())
+        .order_by_asc(user::Column::Name)
+        .all(app.store.conn())
+        .await?
+        .into_iter()
+        .map(|u| StaffEntry {
+            id: u.id,
+            name: u.name,
+            role: u.role,
+            active: u.active,
+        })
+        .collect())
 }

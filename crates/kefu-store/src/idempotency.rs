@@ -1,7 +1,8 @@
 //! Stored responses for POST requests that carried an `Idempotency-Key`.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -52,5 +53,28 @@ pub async fn save_idempotent(
     })
     .exec_without_returning(db)
     .await?;
+    Ok(())
+}
+
+/// Completes a key claimed with [`save_idempotent`] earlier in the same transaction: the row
+/// was written first, as a placeholder, so that a concurrent first use of the key waits on it
+/// and then fails with `Conflict` instead of doing the work twice.
+pub async fn finish_idempotent(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    key: &str,
+    status: u16,
+    body: &str,
+) -> Result<(), StoreError> {
+    let res = ik::Entity::update_many()
+        .col_expr(ik::Column::Status, Expr::value(i32::from(status)))
+        .col_expr(ik::Column::Body, Expr::value(body.to_owned()))
+        .filter(ik::Column::Key.eq(key))
+        .filter(ik::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
     Ok(())
 }

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 pub use counters::next_ticket_seq;
 pub use error::StoreError;
-pub use idempotency::{IdempotencyRecord, find_idempotent, save_idempotent};
+pub use idempotency::{IdempotencyRecord, find_idempotent, finish_idempotent, save_idempotent};
 pub use sea_orm;
 pub use tickets::{
     TicketCursor, TicketFilter, count_tickets, list_tickets, update_ticket_versioned,

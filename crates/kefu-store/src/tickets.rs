@@ -28,6 +28,8 @@ pub struct TicketFilter {
     pub unassigned: bool,
     /// In this team's queue.
     pub team_id: Option<Uuid>,
+    /// In any of these teams' queues (empty: no restriction).
+    pub team_ids: Vec<Uuid>,
     /// Carries this tag.
     pub tag: Option<String>,
     /// Created at or after.
@@ -40,6 +42,12 @@ pub struct TicketFilter {
     pub include_merged: bool,
     /// Access restriction: only this customer's tickets (portal users).
     pub customer_scope: Option<Uuid>,
+    /// None of these statuses.
+    pub exclude_statuses: Vec<String>,
+    /// A running (unpaused, unmet) SLA timer falls due before this instant.
+    pub sla_due_before: Option<DateTime<Utc>>,
+    /// No running SLA timer fell due before this instant (with `sla_due_before`: a window).
+    pub sla_not_due_before: Option<DateTime<Utc>>,
 }
 
 /// Position after which the next page starts (newest first).
@@ -97,6 +105,9 @@ fn condition(f: &TicketFilter, backend: DbBackend) -> Condition {
     if let Some(id) = f.team_id {
         c = c.add(ticket::Column::TeamId.eq(id));
     }
+    if !f.team_ids.is_empty() {
+        c = c.add(ticket::Column::TeamId.is_in(f.team_ids.clone()));
+    }
     if let Some(t) = f.created_from {
         c = c.add(ticket::Column::CreatedAt.gte(t));
     }
@@ -135,10 +146,41 @@ fn condition(f: &TicketFilter, backend: DbBackend) -> Condition {
         };
         c = c.add(expr);
     }
+    if !f.exclude_statuses.is_empty() {
+        c = c.add(ticket::Column::Status.is_not_in(f.exclude_statuses.clone()));
+    }
+    if let Some(t) = f.sla_due_before {
+        c = c.add(due_before(t));
+    }
+    if let Some(t) = f.sla_not_due_before {
+        c = c.add(due_before(t).not());
+    }
     if !f.include_merged {
         c = c.add(ticket::Column::MergedIntoId.is_null());
     }
     c
+}
+
+/// A running SLA timer of the ticket is due before `t`.
+fn due_before(t: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(ticket::Column::SlaPausedSince.is_null())
+        .add(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(ticket::Column::FirstRespondedAt.is_null())
+                        // IS NOT NULL keeps the whole condition two-valued, so NOT works.
+                        .add(ticket::Column::FirstResponseDueAt.is_not_null())
+                        .add(ticket::Column::FirstResponseDueAt.lt(t)),
+                )
+                .add(
+                    Condition::all()
+                        .add(ticket::Column::ResolvedAt.is_null())
+                        .add(ticket::Column::ResolutionDueAt.is_not_null())
+                        .add(ticket::Column::ResolutionDueAt.lt(t)),
+                ),
+        )
 }
 
 /// Lists tickets newest first, `limit` rows after `after`.

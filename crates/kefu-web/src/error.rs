@@ -120,3 +120,43 @@ impl IntoResponse for ApiError {
         }
     }
 }
+
+/// Gives error responses made outside [`ApiError`] (the body limit, timeout and panic layers,
+/// axum's 405 and its own extractor rejections) a problem document on `/api` paths, so API
+/// clients see one error format whatever refused the request.
+pub(crate) async fn problem_for_bare_errors(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !api || is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::NOT_FOUND => "not_found",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let detail = status
+        .is_client_error()
+        .then(|| status.canonical_reason().map(str::to_lowercase))
+        .flatten();
+    let mut out = problem(status, code, detail, vec![]);
+    // Keep what tells the client how to go on (`Allow` on a 405, `Retry-After`).
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = res.headers().get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
+}

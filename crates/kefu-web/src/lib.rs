@@ -5,6 +5,7 @@ mod api;
 mod error;
 mod extract;
 mod ops;
+mod pages;
 mod router;
 
 pub use error::ApiError;

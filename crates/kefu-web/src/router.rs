@@ -100,6 +100,7 @@ pub fn router(app: kefu_app::App, settings: WebSettings) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(api)
+        .merge(crate::pages::routes())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
@@ -114,6 +115,9 @@ pub fn router(app: kefu_app::App, settings: WebSettings) -> Router {
             Duration::from_secs(30),
         ))
         .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn(
+            crate::error::problem_for_bare_errors,
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(SetSensitiveRequestHeadersLayer::new([
             axum::http::header::AUTHORIZATION,

@@ -2,11 +2,13 @@
 
 mod assets;
 mod contacts;
+mod lookup;
 mod orders;
 mod party;
 
 pub use assets::{AssetView, NewAsset, create_asset, list_assets};
 pub use contacts::{ContactView, NewContact, create_contact, list_contacts};
+pub use lookup::{LookupHit, lookup};
 pub use orders::{NewOrder, NewOrderLine, OrderView, create_order, list_orders};
 pub use party::{
     CustomerPatch, CustomerView, NewCustomer, create_customer, get_customer, list_customers,

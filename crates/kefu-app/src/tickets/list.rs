@@ -8,6 +8,7 @@ use kefu_store::{TicketCursor, TicketFilter};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::queues::Queue;
 use super::view::{SlaView, TicketView};
 use crate::sla::LoadedPolicy;
 use crate::{App, AppError, require};
@@ -42,6 +43,9 @@ pub struct TicketListQuery {
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<u64>,
+    /// A named queue: `mine`, `unassigned`, `team`, `sla_warning`, `breached`,
+    /// `pending_parts`, `open` or `all` (the default).
+    pub queue: Option<String>,
 }
 
 /// One page of tickets.
@@ -160,7 +164,7 @@ pub async fn list_tickets(
             })?),
             None => None,
         };
-    let f = TicketFilter {
+    let mut f = TicketFilter {
         statuses: split(&q.status),
         priorities: split(&q.priority),
         kinds: split(&q.kind),
@@ -174,8 +178,16 @@ pub async fn list_tickets(
         text: q.q.clone().filter(|s| !s.trim().is_empty()),
         include_merged: false,
         customer_scope: actor.customer_scope(),
+        ..Default::default()
     };
     let db = app.store.conn();
+    let now = app.now();
+    let queue = match q.queue.as_deref() {
+        None | Some("") => Queue::All,
+        Some(name) => Queue::parse(name)
+            .ok_or_else(|| AppError::invalid("queue", "invalid", "unknown queue"))?,
+    };
+    super::queues::narrow(db, actor, queue, now, &mut f).await?;
     let rows = kefu_store::list_tickets(db, &f, after, limit + 1).await?;
     let has_more = rows.len() as u64 > limit;
     let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
@@ -192,7 +204,6 @@ pub async fn list_tickets(
     };
     let customer_ids: Vec<Uuid> = rows.iter().filter_map(|t| t.customer_id).collect();
     let tiers = crate::customers::tiers_of(db, customer_ids).await?;
-    let now = app.now();
     let mut items = Vec::with_capacity(rows.len());
     for t in rows {
         let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
@@ -200,7 +211,10 @@ pub async fn list_tickets(
             .customer_id
             .and_then(|c| tiers.get(&c).copied())
             .unwrap_or_default();
-        items.push(brief_view(t, &lp, tier, now));
+        let v = brief_view(t, &lp, tier, now);
+        if queue != Queue::SlaWarning || v.sla.in_warning() {
+            items.push(v);
+        }
     }
     Ok(TicketPage { items, next_cursor })
 }

@@ -8,6 +8,8 @@ mod kinds;
 mod list;
 mod merge;
 mod open;
+mod open_once;
+mod queues;
 mod reply;
 mod save;
 mod sla_state;
@@ -24,6 +26,8 @@ pub use kinds::{TicketTypeView, list_ticket_types};
 pub use list::{TicketListQuery, TicketPage, list_tickets};
 pub use merge::{MergeInput, merge_ticket};
 pub use open::{NewTicket, open_ticket};
+pub use open_once::open_ticket_once;
+pub use queues::{Queue, QueueCount, queue_counts};
 pub use reply::{ReplyInput, add_note, add_reply};
 pub use split::{SplitInput, split_ticket};
 pub use transition::{TransitionInput, transition_ticket};
@@ -35,7 +39,7 @@ use kefu_store::entity::ticket;
 use kefu_store::sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
-use crate::AppError;
+use crate::{App, AppError};
 
 /// Loads a ticket the actor may see; NotFound otherwise (portal users must not learn that other
 /// customers' tickets exist).
@@ -52,6 +56,11 @@ pub(crate) async fn visible_ticket(
         return Err(AppError::NotFound("ticket"));
     }
     Ok(t)
+}
+
+/// The status workflow in force, for screens that offer transitions.
+pub async fn workflow_in_force(app: &App) -> Result<kefu_domain::ticket::Workflow, AppError> {
+    workflow(app.store.conn()).await
 }
 
 /// The workflow in force (stored in setting `workflow`, default otherwise).

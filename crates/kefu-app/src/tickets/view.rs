@@ -62,6 +62,15 @@ impl SlaView {
             resolution: timer_view(s.resolution),
         }
     }
+
+    /// Whether a running timer is in its warning band (and none is breached).
+    pub fn in_warning(&self) -> bool {
+        let states = [
+            self.first_response.state.as_str(),
+            self.resolution.state.as_str(),
+        ];
+        states.contains(&"warning") && !states.contains(&"breached")
+    }
 }
 
 /// A ticket.

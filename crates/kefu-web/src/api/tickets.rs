@@ -5,11 +5,11 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kefu_app::AppError;
 use kefu_app::tickets::{
     AssignInput, AttachmentView, EventView, MergeInput, NewAttachment, NewTicket, ReplyInput,
     SplitInput, TicketListQuery, TicketPage, TicketPatch, TicketView, TransitionInput,
 };
-use kefu_app::{AppError, IdempotentOutcome};
 use uuid::Uuid;
 
 use super::{ApiResult, if_match};
@@ -37,54 +37,49 @@ pub async fn create_ticket(
             "send Content-Type: application/json",
         );
     }
-    let key = headers
-        .get("idempotency-key")
-        .map(|v| v.to_str().unwrap_or("").to_owned());
-    if let Some(k) = &key {
-        match kefu_app::idempotent_lookup(&s.app, a.user_id, k, &body).await {
-            Ok(IdempotentOutcome::Replay { status, body }) => {
-                let mut r =
-                    (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
-                r.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                );
-                r.headers_mut()
-                    .insert("idempotent-replayed", HeaderValue::from_static("true"));
-                return r;
-            }
-            Ok(IdempotentOutcome::Fresh) => {}
-            Err(e) => return ApiError(e).into_response(),
-        }
-    }
     let req: NewTicket = match parse_json(&body) {
         Ok(r) => r,
         Err(r) => return r,
     };
-    match kefu_app::tickets::open_ticket(&s.app, &a, req).await {
-        Ok(view) => {
-            let json = match serde_json::to_string(&view) {
-                Ok(j) => j,
+    let key = headers
+        .get("idempotency-key")
+        .map(|v| v.to_str().unwrap_or("").to_owned());
+    let (status, json, replayed, id) = match &key {
+        Some(k) => match kefu_app::tickets::open_ticket_once(&s.app, &a, k, &body, req).await {
+            Ok(r) => {
+                let id = serde_json::from_str::<serde_json::Value>(&r.body)
+                    .ok()
+                    .and_then(|v| v["id"].as_str().map(str::to_owned));
+                (r.status, r.body, r.replayed, id)
+            }
+            Err(e) => return ApiError(e).into_response(),
+        },
+        None => match kefu_app::tickets::open_ticket(&s.app, &a, req).await {
+            Ok(view) => match serde_json::to_string(&view) {
+                Ok(j) => (201, j, false, Some(view.id.to_string())),
                 Err(e) => return ApiError(AppError::Internal(e.into())).into_response(),
-            };
-            if let Some(k) = &key
-                && let Err(e) =
-                    kefu_app::idempotent_store(&s.app, a.user_id, k, &body, 201, &json).await
-            {
-                tracing::warn!(error = %e, "could not store idempotent response");
-            }
-            let mut r = (StatusCode::CREATED, json).into_response();
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/tickets/{}", view.id)) {
-                r.headers_mut().insert(header::LOCATION, v);
-            }
-            r
-        }
-        Err(e) => ApiError(e).into_response(),
+            },
+            Err(e) => return ApiError(e).into_response(),
+        },
+    };
+    let mut r = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
+        json,
+    )
+        .into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if replayed {
+        h.insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
+    if let Some(v) = id.and_then(|id| HeaderValue::from_str(&format!("/api/v1/tickets/{id}")).ok())
+    {
+        h.insert(header::LOCATION, v);
+    }
+    r
 }
 
 /// Lists tickets, newest first, with filters and a cursor.
@@ -251,22 +246,15 @@ pub async fn upload_attachment(
     Auth(a): Auth,
     Path(id): Path<Uuid>,
     mut form: Multipart,
-) -> ApiResult<(StatusCode, axum::Json<AttachmentView>)> {
+) -> Result<(StatusCode, axum::Json<AttachmentView>), Response> {
     let mut file = None;
     let mut public = true;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::invalid("file", "bad_multipart", e.body_text()))?
-    {
+    while let Some(field) = form.next_field().await.map_err(multipart_problem)? {
         match field.name() {
             Some("file") => {
                 let name = field.file_name().unwrap_or("file").to_owned();
                 let ct = field.content_type().map(str::to_owned);
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::invalid("file", "bad_multipart", e.body_text()))?;
+                let bytes = field.bytes().await.map_err(multipart_problem)?;
                 file = Some((name, ct, bytes.to_vec()));
             }
             Some("public") => public = field.text().await.unwrap_or_default().trim() != "false",
@@ -274,7 +262,12 @@ pub async fn upload_attachment(
         }
     }
     let (file_name, content_type, bytes) = file.ok_or_else(|| {
-        AppError::invalid("file", "required", "a multipart field `file` is required")
+        ApiError(AppError::invalid(
+            "file",
+            "required",
+            "a multipart field `file` is required",
+        ))
+        .into_response()
     })?;
     let v = kefu_app::tickets::add_attachment(
         &s.app,
@@ -287,8 +280,17 @@ pub async fn upload_attachment(
             public,
         },
     )
-    .await?;
+    .await
+    .map_err(|e| ApiError(e).into_response())?;
     Ok((StatusCode::CREATED, axum::Json(v)))
+}
+
+/// A broken or oversized multipart body as a problem (413 when over the body limit).
+fn multipart_problem(e: axum::extract::multipart::MultipartError) -> Response {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::problem(e.status(), "payload_too_large", e.body_text());
+    }
+    ApiError(AppError::invalid("file", "bad_multipart", e.body_text())).into_response()
 }
 
 /// Downloads an attachment.

@@ -1,0 +1,194 @@
+//! Named queues of the agent workspace (my tickets, unassigned, my teams, SLA warning, breached,
+//! pending parts, open, all) and their counts.
+
+use chrono::{DateTime, Duration, Utc};
+use kefu_domain::access::{Actor, Permission};
+use kefu_domain::ticket::StatusCategory;
+use kefu_store::TicketFilter;
+use kefu_store::entity::team_member;
+use kefu_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::workflow;
+use crate::{App, AppError, require};
+
+/// How far ahead SLA-warning candidates are looked for; the precise warning band (a share of
+/// each policy's target, in business time) is then applied per ticket.
+const WARNING_HORIZON_DAYS: i64 = 7;
+
+/// A named queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// Open tickets assigned to me.
+    Mine,
+    /// Open tickets nobody is assigned to.
+    Unassigned,
+    /// Open tickets of my teams.
+    Team,
+    /// Open tickets whose SLA is about to be breached.
+    SlaWarning,
+    /// Open tickets whose SLA is breached.
+    Breached,
+    /// Waiting for spare parts.
+    PendingParts,
+    /// Everything not resolved or closed.
+    Open,
+    /// Everything.
+    All,
+}
+
+impl Queue {
+    /// Every queue, in menu order.
+    pub const ALL: [Queue; 8] = [
+        Queue::Mine,
+        Queue::Unassigned,
+        Queue::Team,
+        Queue::SlaWarning,
+        Queue::Breached,
+        Queue::PendingParts,
+        Queue::Open,
+        Queue::All,
+    ];
+
+    /// Parses a queue code.
+    pub fn parse(s: &str) -> Option<Queue> {
+        Queue::ALL.into_iter().find(|q| q.code() == s)
+    }
+
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Queue::Mine => "mine",
+            Queue::Unassigned => "unassigned",
+            Queue::Team => "team",
+            Queue::SlaWarning => "sla_warning",
+            Queue::Breached => "breached",
+            Queue::PendingParts => "pending_parts",
+            Queue::Open => "open",
+            Queue::All => "all",
+        }
+    }
+}
+
+/// Statuses that count as finished (resolved or closed) in the workflow in force.
+async fn finished_statuses(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> {
+    Ok(workflow(db)
+        .await?
+        .statuses
+        .into_iter()
+        .filter(|s| {
+            matches!(
+                s.category,
+                StatusCategory::Resolved | StatusCategory::Closed
+            )
+        })
+        .map(|s| s.key)
+        .collect())
+}
+
+/// Teams the user belongs to.
+pub(crate) async fn teams_of(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<Vec<Uuid>, AppError> {
+    Ok(team_member::Entity::find()
+        .filter(team_member::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.team_id)
+        .collect())
+}
+
+/// Narrows `f` to `queue` for `actor`.
+pub(crate) async fn narrow(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    queue: Queue,
+    now: DateTime<Utc>,
+    f: &mut TicketFilter,
+) -> Result<(), AppError> {
+    if queue == Queue::All {
+        return Ok(());
+    }
+    if queue != Queue::PendingParts {
+        f.exclude_statuses = finished_statuses(db).await?;
+    }
+    match queue {
+        Queue::Mine => f.assignee_id = Some(actor.user_id),
+        Queue::Unassigned => f.unassigned = true,
+        Queue::Team => {
+            f.team_ids = teams_of(db, actor.user_id).await?;
+            if f.team_ids.is_empty() {
+                // No team: an empty queue rather than everything.
+                f.team_ids = vec![Uuid::nil()];
+            }
+        }
+        Queue::SlaWarning => {
+            f.sla_due_before = Some(now + Duration::days(WARNING_HORIZON_DAYS));
+            f.sla_not_due_before = Some(now);
+        }
+        Queue::Breached => f.sla_due_before = Some(now),
+        Queue::PendingParts => f.statuses = vec!["pending_parts".into()],
+        Queue::Open | Queue::All => {}
+    }
+    Ok(())
+}
+
+/// How many tickets each queue holds for the actor.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QueueCount {
+    /// Queue code.
+    pub queue: String,
+    /// Tickets in it.
+    pub count: u64,
+}
+
+/// Counts every queue. The SLA-warning count applies each ticket's policy, so it reads the
+/// candidate rows; the others are `COUNT(*)` queries.
+pub async fn queue_counts(app: &App, actor: &Actor) -> Result<Vec<QueueCount>, AppError> {
+    require(actor, Permission::TicketRead)?;
+    let db = app.store.conn();
+    let now = app.now();
+    let mut out = Vec::with_capacity(Queue::ALL.len());
+    for queue in Queue::ALL {
+        let mut f = TicketFilter {
+            customer_scope: actor.customer_scope(),
+            ..Default::default()
+        };
+        narrow(db, actor, queue, now, &mut f).await?;
+        let count = if queue == Queue::SlaWarning {
+            let mut n = 0;
+            let mut after = None;
+            loop {
+                let rows = kefu_store::list_tickets(db, &f, after, 500).await?;
+                let Some(last) = rows.last() else { break };
+                after = Some(kefu_store::TicketCursor {
+                    created_at: last.created_at,
+                    id: last.id,
+                });
+                let ids: Vec<Uuid> = rows.iter().filter_map(|t| t.customer_id).collect();
+                let tiers = crate::customers::tiers_of(db, ids).await?;
+                for t in rows {
+                    let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
+                    let tier = t
+                        .customer_id
+                        .and_then(|c| tiers.get(&c).copied())
+                        .unwrap_or_default();
+                    if super::list::brief_view(t, &lp, tier, now).sla.in_warning() {
+                        n += 1;
+                    }
+                }
+            }
+            n
+        } else {
+            kefu_store::count_tickets(db, &f).await?
+        };
+        out.push(QueueCount {
+            queue: queue.code().into(),
+            count,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,284 @@
+//! The agent's queues: counts per queue, filters, keyset pages ("load more"), bulk actions.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, TimeZone, Utc};
+use kefu_app::tickets::{self, AssignInput, TicketListQuery, TicketPatch, TransitionInput};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::errors::{message_text, page_error};
+use super::render::render;
+use super::session::{PageForm, Staff, Viewer};
+use super::{base, i18n, is_htmx};
+use crate::AppState;
+use crate::extract::Query;
+
+/// Filters as the form sends them (empty strings mean "any").
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct QueueParams {
+    queue: String,
+    status: String,
+    priority: String,
+    kind: String,
+    team_id: String,
+    assignee_id: String,
+    customer_id: String,
+    tag: String,
+    created_from: String,
+    created_to: String,
+    q: String,
+    cursor: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+fn uuid(s: &str) -> Option<Uuid> {
+    Uuid::parse_str(s.trim()).ok()
+}
+
+/// The start of a local calendar day, in UTC.
+fn local_day(s: &str, tz: &str, plus_days: i64) -> Option<chrono::DateTime<Utc>> {
+    let d =
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()? + chrono::Duration::days(plus_days);
+    let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+impl QueueParams {
+    fn to_query(&self, v: &Viewer) -> TicketListQuery {
+        TicketListQuery {
+            queue: opt(&self.queue),
+            status: opt(&self.status),
+            priority: opt(&self.priority),
+            kind: opt(&self.kind),
+            team_id: uuid(&self.team_id),
+            assignee_id: uuid(&self.assignee_id),
+            customer_id: uuid(&self.customer_id),
+            tag: opt(&self.tag),
+            created_from: local_day(&self.created_from, &v.user.time_zone, 0),
+            // The "to" date is inclusive on screen.
+            created_to: local_day(&self.created_to, &v.user.time_zone, 1),
+            q: opt(&self.q),
+            cursor: opt(&self.cursor),
+            limit: Some(50),
+            ..Default::default()
+        }
+    }
+
+    /// The filters as a query string without the cursor (for "load more" and links).
+    fn query_string(&self) -> String {
+        let mut p = self.clone();
+        p.cursor.clear();
+        serde_urlencoded::to_string(&p).unwrap_or_default()
+    }
+}
+
+/// `GET /`: the agent's own queue.
+pub async fn home(_staff: Staff) -> Response {
+    Redirect::to("/tickets?queue=mine").into_response()
+}
+
+/// Labels and option lists the queue and ticket pages share.
+pub(super) async fn vocab(
+    s: &AppState,
+    v: &Viewer,
+) -> Result<minijinja::Value, kefu_app::AppError> {
+    let wf = tickets::workflow_in_force(&s.app).await?;
+    let en = v.locale() == "en";
+    let statuses: Vec<_> = wf
+        .statuses
+        .iter()
+        .map(|st| ctx!(; key => st.key.clone(), name => if en { st.name_en.clone() } else { st.name_zh.clone() }))
+        .collect();
+    let types: Vec<_> = tickets::list_ticket_types(&s.app, &v.actor)
+        .await?
+        .into_iter()
+        .filter(|t| t.active)
+        .map(|t| ctx!(; key => t.code, name => if en { t.name_en } else { t.name_zh }, fields => t.fields))
+        .collect();
+    let status_names: std::collections::BTreeMap<String, String> = wf
+        .statuses
+        .iter()
+        .map(|st| {
+            (
+                st.key.clone(),
+                if en {
+                    st.name_en.clone()
+                } else {
+                    st.name_zh.clone()
+                },
+            )
+        })
+        .collect();
+    let type_names: std::collections::BTreeMap<String, String> =
+        tickets::list_ticket_types(&s.app, &v.actor)
+            .await?
+            .into_iter()
+            .map(|t| (t.code, if en { t.name_en } else { t.name_zh }))
+            .collect();
+    let staff = kefu_app::users::staff_directory(&s.app, &v.actor)
+        .await
+        .unwrap_or_default();
+    let staff_names: std::collections::BTreeMap<String, String> = staff
+        .iter()
+        .map(|u| (u.id.to_string(), u.name.clone()))
+        .collect();
+    Ok(
+        ctx!(; statuses, types, staff, status_names, type_names, staff_names,
+        priorities => ["P1", "P2", "P3", "P4"]),
+    )
+}
+
+/// `GET /tickets`: a queue page, or (for htmx "load more") just the next rows.
+pub async fn queue(
+    State(s): State<AppState>,
+    Staff(v): Staff,
+    headers: HeaderMap,
+    Query(p): Query<QueueParams>,
+) -> Response {
+    let locale = v.locale();
+    let page = match tickets::list_tickets(&s.app, &v.actor, p.to_query(&v)).await {
+        Ok(page) => page,
+        Err(e) => return page_error(e, locale),
+    };
+    let vocab = match vocab(&s, &v).await {
+        Ok(x) => x,
+        Err(e) => return page_error(e, locale),
+    };
+    let ctx_rows = ctx!(base(&v); tickets => page.items,
+        next_cursor => page.next_cursor,
+        filters => p.query_string(),
+        vocab);
+    if is_htmx(&headers) && !p.cursor.is_empty() {
+        return render("agent/queue_rows.html", ctx_rows);
+    }
+    let counts = match tickets::queue_counts(&s.app, &v.actor).await {
+        Ok(c) => c,
+        Err(e) => return page_error(e, locale),
+    };
+    let current = if p.queue.is_empty() {
+        "all".to_owned()
+    } else {
+        p.queue.clone()
+    };
+    render(
+        "agent/queue.html",
+        ctx!(ctx_rows; counts, current, params => p, section => "tickets"),
+    )
+}
+
+/// `POST /tickets/bulk`: one action on every checked ticket; reports what failed.
+pub async fn bulk(State(s): State<AppState>, form: PageForm<Vec<(String, String)>>) -> Response {
+    let v = form.viewer;
+    let locale = v.locale();
+    let get = |k: &str| {
+        form.data
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, val)| val.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let ids: Vec<Uuid> = form
+        .data
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .filter_map(|(_, id)| Uuid::parse_str(id).ok())
+        .collect();
+    let action = get("action");
+    let value = get("value");
+    if ids.is_empty() {
+        return message_text(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            locale,
+            &i18n::translate(locale, "bulk.none_selected"),
+        );
+    }
+    let mut failed = Vec::new();
+    for id in &ids {
+        let r = match action.as_str() {
+            "assign" => tickets::assign_ticket(
+                &s.app,
+                &v.actor,
+                *id,
+                AssignInput {
+                    assignee_id: Uuid::parse_str(&value).ok(),
+                    team_id: None,
+                    version: None,
+                },
+            )
+            .await
+            .map(drop),
+            "status" => tickets::transition_ticket(
+                &s.app,
+                &v.actor,
+                *id,
+                TransitionInput {
+                    to: value.clone(),
+                    version: None,
+                    comment: None,
+                },
+            )
+            .await
+            .map(drop),
+            "priority" => tickets::update_ticket(
+                &s.app,
+                &v.actor,
+                *id,
+                TicketPatch {
+                    priority: Some(value.clone()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map(drop),
+            "tag" => match tickets::get_ticket(&s.app, &v.actor, *id).await {
+                Ok(t) => {
+                    let mut tags = t.tags.clone();
+                    if !tags.contains(&value) {
+                        tags.push(value.clone());
+                    }
+                    tickets::update_ticket(
+                        &s.app,
+                        &v.actor,
+                        *id,
+                        TicketPatch {
+                            tags: Some(tags),
+                            version: Some(t.version),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .map(drop)
+                }
+                Err(e) => Err(e),
+            },
+            _ => Err(kefu_app::AppError::invalid(
+                "action",
+                "invalid",
+                "unknown bulk action",
+            )),
+        };
+        if let Err(e) = r {
+            failed.push(format!("{id}: {e}"));
+        }
+    }
+    let done = ids.len() - failed.len();
+    let summary = i18n::translate(locale, "bulk.done").replace("{n}", &done.to_string());
+    let mut res = render(
+        "error.html",
+        ctx!(; locale, status => 200, message => summary, details => failed),
+    );
+    // Reload the queue so the rows show the new state.
+    res.headers_mut()
+        .insert("HX-Refresh", axum::http::HeaderValue::from_static("true"));
+    res
+}

@@ -1,0 +1,224 @@
+//! The ticket page: header with SLA countdowns, customer card, timeline, reply / internal note,
+//! workflow transitions and assignment. The timeline is polled; when someone else changed the
+//! ticket meanwhile, a banner says so, and a stale transition or assignment is refused (409).
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use kefu_app::tickets::{self, AssignInput, ReplyInput, TicketListQuery, TransitionInput};
+use kefu_app::{AppError, customers};
+use minijinja::Value;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::agent_queue::vocab;
+use super::errors::page_error;
+use super::render::render;
+use super::session::{PageForm, Staff, Viewer};
+use super::{base, is_htmx};
+use crate::AppState;
+use crate::extract::{Path, Query};
+
+/// Names of everyone who can appear in a timeline.
+async fn names(s: &AppState, v: &Viewer) -> HashMap<String, String> {
+    kefu_app::users::staff_directory(&s.app, &v.actor)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| (u.id.to_string(), u.name))
+        .collect()
+}
+
+async fn customer_card(
+    s: &AppState,
+    v: &Viewer,
+    t: &tickets::TicketView,
+) -> Result<Value, AppError> {
+    let Some(cid) = t.customer_id else {
+        return Ok(Value::from(()));
+    };
+    let customer = customers::get_customer(&s.app, &v.actor, cid).await?;
+    let contacts = customers::list_contacts(&s.app, &v.actor, cid).await?;
+    let assets = customers::list_assets(&s.app, &v.actor, cid).await?;
+    let orders = customers::list_orders(&s.app, &v.actor, cid).await?;
+    let others = tickets::list_tickets(
+        &s.app,
+        &v.actor,
+        TicketListQuery {
+            customer_id: Some(cid),
+            limit: Some(10),
+            ..Default::default()
+        },
+    )
+    .await?
+    .items
+    .into_iter()
+    .filter(|o| o.id != t.id)
+    .collect::<Vec<_>>();
+    Ok(ctx!(; customer, contacts, assets, orders, others))
+}
+
+async fn page_ctx(s: &AppState, v: &Viewer, id: Uuid) -> Result<Value, AppError> {
+    let t = tickets::get_ticket(&s.app, &v.actor, id).await?;
+    let events = tickets::ticket_history(&s.app, &v.actor, id).await?;
+    let wf = tickets::workflow_in_force(&s.app).await?;
+    let perms = v.actor.permissions();
+    let next: Vec<String> = wf
+        .next_statuses(&t.status, &perms)
+        .map(str::to_owned)
+        .collect();
+    let card = customer_card(s, v, &t).await?;
+    let vocab = vocab(s, v).await?;
+    Ok(
+        ctx!(base(v); ticket => t, events, next, card, vocab, names => names(s, v).await,
+        section => "tickets"),
+    )
+}
+
+/// `GET /tickets/{id}`.
+pub async fn page(State(s): State<AppState>, Staff(v): Staff, Path(id): Path<Uuid>) -> Response {
+    match page_ctx(&s, &v, id).await {
+        Ok(ctx) => render("agent/ticket.html", ctx),
+        Err(e) => page_error(e, v.locale()),
+    }
+}
+
+/// Query of the timeline poll: the version the page was rendered at.
+#[derive(Debug, Deserialize)]
+pub struct TimelineQuery {
+    #[serde(default)]
+    version: Option<i32>,
+}
+
+/// `GET /tickets/{id}/timeline`: the timeline fragment, plus a banner when the ticket changed
+/// since the page's version.
+pub async fn timeline(
+    State(s): State<AppState>,
+    Staff(v): Staff,
+    Path(id): Path<Uuid>,
+    Query(q): Query<TimelineQuery>,
+) -> Response {
+    let r = async {
+        let t = tickets::get_ticket(&s.app, &v.actor, id).await?;
+        let events = tickets::ticket_history(&s.app, &v.actor, id).await?;
+        let changed = q.version.is_some_and(|pv| pv != t.version);
+        Ok::<_, AppError>(
+            ctx!(base(&v); ticket => t, events, changed, names => names(&s, &v).await),
+        )
+    }
+    .await;
+    match r {
+        Ok(ctx) => render("agent/timeline.html", ctx),
+        Err(e) => page_error(e, v.locale()),
+    }
+}
+
+/// Reply or internal note.
+#[derive(Debug, Deserialize)]
+pub struct ReplyForm {
+    body: String,
+    /// `reply` (public) or `note` (internal).
+    #[serde(default)]
+    kind: String,
+}
+
+/// After a successful change: htmx reloads the page (fresh version everywhere).
+fn reload() -> Response {
+    let mut res = axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT);
+    res.headers_mut()
+        .insert("HX-Refresh", HeaderValue::from_static("true"));
+    res
+}
+
+/// `POST /tickets/{id}/reply`.
+pub async fn reply(
+    State(s): State<AppState>,
+    Path(id): Path<Uuid>,
+    form: PageForm<ReplyForm>,
+) -> Response {
+    let v = form.viewer;
+    let input = ReplyInput {
+        body: form.data.body,
+        attachment_ids: vec![],
+    };
+    let r = if form.data.kind == "note" {
+        tickets::add_note(&s.app, &v.actor, id, input).await
+    } else {
+        tickets::add_reply(&s.app, &v.actor, id, input).await
+    };
+    match r {
+        Ok(_) => reload(),
+        Err(e) => page_error(e, v.locale()),
+    }
+}
+
+/// Status change.
+#[derive(Debug, Deserialize)]
+pub struct TransitionForm {
+    to: String,
+    version: i32,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /tickets/{id}/transition`.
+pub async fn transition(
+    State(s): State<AppState>,
+    Path(id): Path<Uuid>,
+    form: PageForm<TransitionForm>,
+) -> Response {
+    let v = form.viewer;
+    let f = form.data;
+    let comment = (!f.comment.trim().is_empty()).then_some(f.comment);
+    match tickets::transition_ticket(
+        &s.app,
+        &v.actor,
+        id,
+        TransitionInput {
+            to: f.to,
+            version: Some(f.version),
+            comment,
+        },
+    )
+    .await
+    {
+        Ok(_) => reload(),
+        Err(e) => page_error(e, v.locale()),
+    }
+}
+
+/// Assignment.
+#[derive(Debug, Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    assignee_id: String,
+    version: i32,
+}
+
+/// `POST /tickets/{id}/assign`.
+pub async fn assign(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    form: PageForm<AssignForm>,
+) -> Response {
+    let v = form.viewer;
+    let _ = is_htmx(&headers);
+    match tickets::assign_ticket(
+        &s.app,
+        &v.actor,
+        id,
+        AssignInput {
+            assignee_id: Uuid::parse_str(form.data.assignee_id.trim()).ok(),
+            team_id: None,
+            version: Some(form.data.version),
+        },
+    )
+    .await
+    {
+        Ok(_) => reload(),
+        Err(e) => page_error(e, v.locale()),
+    }
+}

@@ -1,0 +1,88 @@
+//! Server-rendered pages: the agent workspace at `/`, the customer portal at `/portal`, and
+//! their login pages. Templates are minijinja (compiled in), interactivity is htmx (vendored).
+
+/// A template context: `ctx!(base; key => value, shorthand, …)` serializes every value
+/// (minijinja only converts primitives by itself) and merges `base` underneath.
+macro_rules! ctx {
+    (@v $k:ident) => { minijinja::Value::from(minijinja::value::Serde(&$k)) };
+    (@v $k:ident $v:expr) => { minijinja::Value::from(minijinja::value::Serde(&$v)) };
+    (; $($k:ident $(=> $v:expr)?),* $(,)?) => {
+        minijinja::context! { $($k => ctx!(@v $k $($v)?)),* }
+    };
+    ($base:expr; $($k:ident $(=> $v:expr)?),* $(,)?) => {
+        minijinja::context! { $($k => ctx!(@v $k $($v)?)),*, ..$base }
+    };
+}
+
+mod agent_customers;
+mod agent_new;
+mod agent_queue;
+mod agent_ticket;
+mod assets;
+mod errors;
+mod i18n;
+mod login;
+mod portal;
+mod render;
+mod session;
+
+use axum::Router;
+use axum::routing::{get, post};
+use minijinja::Value;
+
+use crate::AppState;
+use session::Viewer;
+
+/// Every page route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/static/{file}", get(assets::file))
+        .route("/login", get(login::form).post(login::submit))
+        .route(
+            "/portal/login",
+            get(login::portal_form).post(login::portal_submit),
+        )
+        .route("/logout", post(login::logout))
+        .route("/me/locale", post(login::set_locale))
+        .route("/", get(agent_queue::home))
+        .route("/tickets", get(agent_queue::queue))
+        .route("/tickets/bulk", post(agent_queue::bulk))
+        .route("/tickets/new", get(agent_new::form).post(agent_new::submit))
+        .route("/lookup", get(agent_new::lookup))
+        .route("/tickets/{id}", get(agent_ticket::page))
+        .route("/tickets/{id}/timeline", get(agent_ticket::timeline))
+        .route("/tickets/{id}/reply", post(agent_ticket::reply))
+        .route("/tickets/{id}/transition", post(agent_ticket::transition))
+        .route("/tickets/{id}/assign", post(agent_ticket::assign))
+        .route("/customers", get(agent_customers::list))
+        .route("/customers/{id}", get(agent_customers::page))
+        .route("/portal", get(portal::tickets))
+        .route(
+            "/portal/tickets/new",
+            get(portal::new_form).post(portal::new_submit),
+        )
+        .route("/portal/tickets/{id}", get(portal::ticket))
+        .route("/portal/tickets/{id}/reply", post(portal::reply))
+        .route("/portal/tickets/{id}/status", post(portal::close_or_reopen))
+}
+
+/// What every signed-in page needs: who, in which language and time zone, and the CSRF token.
+fn base(v: &Viewer) -> Value {
+    let me = ctx!(;
+        id => v.user.id,
+        name => v.user.name,
+        email => v.user.email,
+        role => v.user.role,
+    );
+    ctx!(;
+        me,
+        locale => v.locale(),
+        tz => v.user.time_zone,
+        csrf => v.csrf,
+    )
+}
+
+/// Whether the request came from htmx (and wants a fragment).
+fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
+    headers.contains_key("hx-request") && !headers.contains_key("hx-boosted")
+}

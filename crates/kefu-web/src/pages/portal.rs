@@ -1,0 +1,244 @@
+//! The customer portal: a company's own tickets, filing a ticket, following and replying, and
+//! confirming (closing) or reopening a resolved ticket. Every read goes through the same use
+//! cases as the API, which scope portal users to their own company.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::tickets::{self, NewTicket, ReplyInput, TicketListQuery, TransitionInput};
+use kefu_app::{AppError, customers};
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::base;
+use super::errors::page_error;
+use super::render::{render, render_status};
+use super::session::{PageForm, PortalUser, Viewer};
+use crate::AppState;
+use crate::extract::{Path, Query};
+
+/// Paging of the portal list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PortalQuery {
+    cursor: String,
+    status: String,
+}
+
+/// `GET /portal`: the company's tickets.
+pub async fn tickets(
+    State(s): State<AppState>,
+    PortalUser(v): PortalUser,
+    Query(q): Query<PortalQuery>,
+) -> Response {
+    let r = tickets::list_tickets(
+        &s.app,
+        &v.actor,
+        TicketListQuery {
+            cursor: (!q.cursor.is_empty()).then(|| q.cursor.clone()),
+            status: (!q.status.is_empty()).then(|| q.status.clone()),
+            limit: Some(25),
+            ..Default::default()
+        },
+    )
+    .await;
+    match r {
+        Ok(page) => render(
+            "portal/tickets.html",
+            ctx!(base(&v); tickets => page.items, next_cursor => page.next_cursor, status => q.status),
+        ),
+        Err(e) => page_error(e, v.locale()),
+    }
+}
+
+async fn new_ctx(s: &AppState, v: &Viewer) -> Result<minijinja::Value, AppError> {
+    let en = v.locale() == "en";
+    let types: Vec<_> = tickets::list_ticket_types(&s.app, &v.actor)
+        .await?
+        .into_iter()
+        .filter(|t| t.active)
+        .map(|t| ctx!(; key => t.code, name => if en { t.name_en } else { t.name_zh }))
+        .collect();
+    let assets = match v.actor.customer_scope() {
+        Some(cid) => customers::list_assets(&s.app, &v.actor, cid).await?,
+        None => Vec::new(),
+    };
+    Ok(ctx!(; types, assets))
+}
+
+/// `GET /portal/tickets/new`.
+pub async fn new_form(State(s): State<AppState>, PortalUser(v): PortalUser) -> Response {
+    match new_ctx(&s, &v).await {
+        Ok(vocab) => render(
+            "portal/new_ticket.html",
+            ctx!(base(&v); vocab, errors => Map::new(), values => Map::new()),
+        ),
+        Err(e) => page_error(e, v.locale()),
+    }
+}
+
+/// The portal's ticket form.
+#[derive(Debug, Deserialize)]
+pub struct PortalTicketForm {
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    asset_id: String,
+}
+
+/// `POST /portal/tickets/new`.
+pub async fn new_submit(State(s): State<AppState>, form: PageForm<PortalTicketForm>) -> Response {
+    let v = form.viewer;
+    if v.actor.role.is_staff() {
+        return Redirect::to("/tickets/new").into_response();
+    }
+    let f = form.data;
+    let req = NewTicket {
+        subject: f.subject.clone(),
+        description: (!f.description.trim().is_empty()).then(|| f.description.clone()),
+        kind: (!f.kind.is_empty()).then(|| f.kind.clone()),
+        asset_id: Uuid::parse_str(&f.asset_id).ok(),
+        ..Default::default()
+    };
+    match tickets::open_ticket(&s.app, &v.actor, req).await {
+        Ok(t) => {
+            let target = format!("/portal/tickets/{}", t.id);
+            let mut res = Redirect::to(&target).into_response();
+            *res.status_mut() = StatusCode::SEE_OTHER;
+            res
+        }
+        Err(AppError::Invalid(errs)) => {
+            let errors: Map<String, Value> = errs
+                .into_iter()
+                .map(|e| (e.field, Value::String(e.message)))
+                .collect();
+            let values = serde_json::json!({
+                "subject": f.subject, "description": f.description, "kind": f.kind, "asset_id": f.asset_id,
+            });
+            match new_ctx(&s, &v).await {
+                Ok(vocab) => render_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "portal/new_ticket.html",
+                    ctx!(base(&v); vocab, errors, values),
+                ),
+                Err(e) => page_error(e, v.locale()),
+            }
+        }
+        Err(e) => page_error(e, v.locale()),
+    }
+}
+
+/// `GET /portal/tickets/{id}`: the ticket with its public timeline only.
+pub async fn ticket(
+    State(s): State<AppState>,
+    PortalUser(v): PortalUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let r = async {
+        let t = tickets::get_ticket(&s.app, &v.actor, id).await?;
+        let events = tickets::ticket_history(&s.app, &v.actor, id).await?;
+        let wf = tickets::workflow_in_force(&s.app).await?;
+        let category = wf.status(&t.status).map(|st| st.category).ok();
+        let resolved = category == Some(kefu_domain::ticket::StatusCategory::Resolved);
+        let en = v.locale() == "en";
+        let status_name = wf
+            .status(&t.status)
+            .map(|st| {
+                if en {
+                    st.name_en.clone()
+                } else {
+                    st.name_zh.clone()
+                }
+            })
+            .unwrap_or_else(|_| t.status.clone());
+        Ok::<_, AppError>(ctx!(base(&v); ticket => t, events, resolved, status_name))
+    }
+    .await;
+    match r {
+        Ok(ctx) => render("portal/ticket.html", ctx),
+        Err(e) => page_error(e, v.locale()),
+    }
+}
+
+/// A customer's reply.
+#[derive(Debug, Deserialize)]
+pub struct PortalReply {
+    body: String,
+}
+
+/// `POST /portal/tickets/{id}/reply`.
+pub async fn reply(
+    State(s): State<AppState>,
+    Path(id): Path<Uuid>,
+    form: PageForm<PortalReply>,
+) -> Response {
+    let v = form.viewer;
+    match tickets::add_reply(
+        &s.app,
+        &v.actor,
+        id,
+        ReplyInput {
+            body: form.data.body,
+            attachment_ids: vec![],
+        },
+    )
+    .await
+    {
+        Ok(_) => back_to(id),
+        Err(e) => page_error(e, v.locale()),
+    }
+}
+
+fn back_to(id: Uuid) -> Response {
+    let mut res = Redirect::to(&format!("/portal/tickets/{id}")).into_response();
+    *res.status_mut() = StatusCode::SEE_OTHER;
+    res
+}
+
+/// Confirm or reopen.
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    /// `close` or `reopen`.
+    action: String,
+    version: i32,
+}
+
+/// `POST /portal/tickets/{id}/status`: confirm a resolved ticket (close) or reopen it.
+pub async fn close_or_reopen(
+    State(s): State<AppState>,
+    Path(id): Path<Uuid>,
+    form: PageForm<StatusForm>,
+) -> Response {
+    let v = form.viewer;
+    let to = match form.data.action.as_str() {
+        "close" => "closed",
+        "reopen" => "open",
+        _ => {
+            return page_error(
+                AppError::invalid("action", "invalid", "close or reopen"),
+                v.locale(),
+            );
+        }
+    };
+    match tickets::transition_ticket(
+        &s.app,
+        &v.actor,
+        id,
+        TransitionInput {
+            to: to.into(),
+            version: Some(form.data.version),
+            comment: None,
+        },
+    )
+    .await
+    {
+        Ok(_) => back_to(id),
+        Err(e) => page_error(e, v.locale()),
+    }
+}
