@@ -37,6 +37,10 @@ pub enum FieldKind {
         /// Allowed option codes.
         options: Vec<String>,
     },
+    /// A staff user, by id.
+    User,
+    /// A customer, by id.
+    Customer,
 }
 
 /// One custom field definition.
@@ -158,6 +162,12 @@ fn check(def: &FieldDef, v: &Value) -> Result<(), FieldViolation> {
                 ));
             }
         }
+        FieldKind::User | FieldKind::Customer => {
+            let s = v.as_str().ok_or_else(|| wrong("an id"))?;
+            if uuid::Uuid::parse_str(s).is_err() {
+                return Err(violation(key, "invalid_id", "expected an id (UUID)"));
+            }
+        }
         FieldKind::MultiSelect { options } => {
             let arr = v.as_array().ok_or_else(|| wrong("an array of strings"))?;
             for item in arr {
@@ -175,9 +185,145 @@ fn check(def: &FieldDef, v: &Value) -> Result<(), FieldViolation> {
     Ok(())
 }
 
+/// Problems with a set of field definitions (as an admin edits them): keys are lowercase
+/// identifiers and unique, labels present, select options present and unique, bounds ordered.
+pub fn check_defs(defs: &[FieldDef]) -> Vec<FieldViolation> {
+    let mut problems = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for d in defs {
+        let k = d.key.as_str();
+        let valid_key = k.len() <= 40
+            && k.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && k.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid_key {
+            problems.push(violation(
+                k,
+                "invalid_key",
+                "lowercase letters, digits and _, starting with a letter, at most 40",
+            ));
+        }
+        if !seen.insert(k) {
+            problems.push(violation(k, "duplicate_key", "keys must be unique"));
+        }
+        if d.label_zh.trim().is_empty() || d.label_en.trim().is_empty() {
+            problems.push(violation(k, "label_required", "both labels are required"));
+        }
+        match &d.kind {
+            FieldKind::Select { options } | FieldKind::MultiSelect { options } => {
+                let unique: std::collections::BTreeSet<_> = options.iter().collect();
+                if options.is_empty() || options.iter().any(|o| o.trim().is_empty()) {
+                    problems.push(violation(k, "options_required", "list at least one option"));
+                } else if unique.len() != options.len() {
+                    problems.push(violation(k, "duplicate_option", "options must be unique"));
+                }
+            }
+            FieldKind::Number {
+                min: Some(a),
+                max: Some(b),
+            } if a > b => {
+                problems.push(violation(k, "invalid_range", "min must not exceed max"));
+            }
+            FieldKind::Text { max_len } if *max_len == 0 || *max_len > 10_000 => {
+                problems.push(violation(k, "invalid_length", "max_len must be 1 to 10000"));
+            }
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// Turns the strings of an HTML form into the JSON values `validate` expects, by field type:
+/// numbers parsed, checkboxes as booleans, multi-selects as arrays. Unknown keys and values
+/// that do not parse are passed on as strings, so `validate` reports them.
+pub fn from_form(defs: &[FieldDef], pairs: &[(String, String)]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (key, raw) in pairs {
+        let raw = raw.trim();
+        let def = defs.iter().find(|d| &d.key == key);
+        match def.map(|d| &d.kind) {
+            Some(FieldKind::MultiSelect { .. }) => {
+                let entry = out
+                    .entry(key.clone())
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(a) = entry
+                    && !raw.is_empty()
+                {
+                    a.push(Value::String(raw.to_owned()));
+                }
+            }
+            _ if raw.is_empty() => {}
+            Some(FieldKind::Number { .. }) => {
+                let v = raw
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or_else(|| Value::String(raw.to_owned()), Value::Number);
+                out.insert(key.clone(), v);
+            }
+            Some(FieldKind::Checkbox) => {
+                out.insert(key.clone(), Value::Bool(matches!(raw, "true" | "on" | "1")));
+            }
+            _ => {
+                out.insert(key.clone(), Value::String(raw.to_owned()));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_values_follow_the_field_types() {
+        let defs = vec![
+            FieldDef {
+                key: "code".into(),
+                label_zh: "代码".into(),
+                label_en: "Code".into(),
+                kind: FieldKind::Text { max_len: 20 },
+                required: false,
+            },
+            FieldDef {
+                key: "hours".into(),
+                label_zh: "工时".into(),
+                label_en: "Hours".into(),
+                kind: FieldKind::Number {
+                    min: Some(0.0),
+                    max: None,
+                },
+                required: false,
+            },
+            FieldDef {
+                key: "parts".into(),
+                label_zh: "备件".into(),
+                label_en: "Parts".into(),
+                kind: FieldKind::MultiSelect {
+                    options: vec!["a".into(), "b".into()],
+                },
+                required: false,
+            },
+        ];
+        let pairs = [
+            ("code".to_owned(), "123".to_owned()),
+            ("hours".to_owned(), "1.5".to_owned()),
+            ("parts".to_owned(), "a".to_owned()),
+            ("parts".to_owned(), "b".to_owned()),
+        ];
+        let m = from_form(&defs, &pairs);
+        assert_eq!(m["code"], Value::String("123".into()), "text stays text");
+        assert_eq!(m["hours"], serde_json::json!(1.5));
+        assert_eq!(m["parts"], serde_json::json!(["a", "b"]));
+        assert!(validate(&defs, &m).is_ok());
+        assert!(check_defs(&defs).is_empty());
+        let mut bad = defs.clone();
+        bad.push(bad[0].clone());
+        bad[1].key = "Hours".into();
+        let codes: Vec<_> = check_defs(&bad).into_iter().map(|p| p.code).collect();
+        assert_eq!(codes, vec!["invalid_key", "duplicate_key"]);
+    }
     use serde_json::json;
 
     fn defs() -> Vec<FieldDef> {

@@ -14,6 +14,9 @@ macro_rules! ctx {
     };
 }
 
+mod admin;
+mod admin_config;
+mod admin_sla;
 mod agent_customers;
 mod agent_new;
 mod agent_queue;
@@ -56,6 +59,37 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/assign", post(agent_ticket::assign))
         .route("/customers", get(agent_customers::list))
         .route("/customers/{id}", get(agent_customers::page))
+        .route("/admin", get(admin::index))
+        .route(
+            "/admin/users",
+            get(admin::users_list).post(admin::users_create),
+        )
+        .route("/admin/users/{id}", post(admin::users_update))
+        .route(
+            "/admin/tokens",
+            get(admin::tokens_list).post(admin::tokens_create),
+        )
+        .route("/admin/tokens/{id}/revoke", post(admin::tokens_revoke))
+        .route(
+            "/admin/types",
+            get(admin_config::types_list).post(admin_config::types_save),
+        )
+        .route(
+            "/admin/workflow",
+            get(admin_config::workflow_show).post(admin_config::workflow_save),
+        )
+        .route(
+            "/admin/teams",
+            get(admin_config::teams_list).post(admin_config::teams_create),
+        )
+        .route("/admin/teams/{id}", post(admin_config::teams_update))
+        .route("/admin/sla", get(admin_sla::show))
+        .route("/admin/sla/policies/{id}", post(admin_sla::save_policy))
+        .route("/admin/sla/calendars/{id}", post(admin_sla::save_calendar))
+        .route(
+            "/admin/sla/calendars/{id}/import",
+            post(admin_sla::import_holidays),
+        )
         .route("/portal", get(portal::tickets))
         .route(
             "/portal/tickets/new",
