@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{auth, customers, sla, tickets, users};
+use crate::api::{auth, config, customers, sla, tickets, users};
 use crate::{ApiError, AppState, WebSettings, ops};
 
 #[derive(OpenApi)]
@@ -82,6 +82,14 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(sla::update_calendar))
         .routes(routes!(sla::list_policies, sla::create_policy))
         .routes(routes!(sla::update_policy))
+        .routes(routes!(config::import_holidays))
+        .routes(routes!(config::list_teams, config::create_team))
+        .routes(routes!(config::update_team))
+        .routes(routes!(config::save_ticket_type))
+        .routes(routes!(config::get_workflow, config::put_workflow))
+        .routes(routes!(config::get_roles))
+        .routes(routes!(config::queue_counts))
+        .routes(routes!(config::lookup))
 }
 
 async fn not_found() -> axum::response::Response {

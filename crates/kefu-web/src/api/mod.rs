@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, one file per resource; handlers are named verb_noun.
 
 pub mod auth;
+pub mod config;
 pub mod customers;
 pub mod sla;
 pub mod tickets;

@@ -42,22 +42,23 @@ pub async fn submit(State(s): State<AppState>, form: PageForm<Vec<(String, Strin
             .filter(|s| !s.is_empty())
     };
     let kind = get("kind");
-    let mut custom = Map::new();
-    for (k, val) in &form.data {
-        if let Some(field) = k.strip_prefix("cf.")
-            && !val.trim().is_empty()
-        {
-            // Numbers and booleans as the field definitions expect them; the app validates.
-            let value = if val == "true" || val == "false" {
-                Value::Bool(val == "true")
-            } else if let Ok(n) = val.trim().parse::<f64>() {
-                serde_json::Number::from_f64(n).map_or(Value::String(val.clone()), Value::Number)
-            } else {
-                Value::String(val.trim().to_owned())
-            };
-            custom.insert(field.to_owned(), value);
-        }
-    }
+    // Values typed by field definition (numbers, checkboxes, multi-selects); the app validates.
+    let defs = match kind.as_deref() {
+        Some(code) => kefu_app::tickets::list_ticket_types(&s.app, &v.actor)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|t| t.code == code)
+            .map(|t| t.fields)
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let cf_pairs: Vec<(String, String)> = form
+        .data
+        .iter()
+        .filter_map(|(k, val)| Some((k.strip_prefix("cf.")?.to_owned(), val.clone())))
+        .collect();
+    let custom = kefu_domain::fields::from_form(&defs, &cf_pairs);
     let req = NewTicket {
         subject: get("subject").unwrap_or_default(),
         description: get("description"),
