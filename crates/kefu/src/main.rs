@@ -26,6 +26,8 @@ struct Cli {
 enum Command {
     /// Run the web server and background work (migrates the database first).
     Serve(cli::serve::Args),
+    /// Run only the background worker (jobs and schedules), for scale-out next to `serve --no-worker`.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage users.
@@ -63,6 +65,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     match cli.command {
         Command::Serve(args) => cli::serve::run(cfg, args).await?,
+        Command::Worker => cli::jobs::run(cfg).await?,
         Command::Migrate => cli::migrate::run(cfg).await?,
         Command::User(cmd) => cli::user::run(cfg, cmd).await?,
         Command::Demo => cli::demo::run(cfg).await?,

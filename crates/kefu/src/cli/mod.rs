@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod healthcheck;
+pub mod jobs;
 pub mod migrate;
 pub mod print_config;
 pub mod serve;

@@ -26,6 +26,9 @@ pub struct Args {
     /// Listen here instead of `server.bind`.
     #[arg(long, value_name = "ADDR")]
     bind: Option<SocketAddr>,
+    /// Serve HTTP only; background jobs run in separate `kefu worker` processes.
+    #[arg(long)]
+    no_worker: bool,
 }
 
 impl Args {
@@ -58,6 +61,12 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(stopped(stop_rx.clone()));
 
+    let worker = (!args.no_worker).then(|| {
+        let app = app.clone();
+        let rx = stop_rx.clone();
+        tokio::spawn(async move { super::jobs::run_until(&app, rx).await })
+    });
+
     let signal = async move {
         crate::shutdown::signal().await;
         let _ = stop_tx.send(true);
@@ -72,6 +81,12 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
         ),
     }
 
+    if let Some(w) = worker {
+        // The worker finishes the jobs in flight once the stop flag is up.
+        if tokio::time::timeout(DRAIN_TIMEOUT, w).await.is_err() {
+            tracing::warn!("background jobs did not finish in time; stopping anyway");
+        }
+    }
     app.store.clone().close().await?;
     tracing::info!("kefu stopped");
     Ok(())

@@ -1,0 +1,69 @@
+//! The background worker: durable jobs from the database queue and periodic schedules. `kefu
+//! serve` runs one beside the web server; `kefu worker` runs only this, for scale-out.
+
+use std::time::Duration;
+
+use kefu_app::App;
+use kefu_jobs::{Schedule, Worker};
+use tokio::sync::watch;
+
+/// How often the SLA watch scans running timers.
+const SLA_SCAN_EVERY: Duration = Duration::from_secs(60);
+
+/// A worker with every job kind kefu knows.
+pub fn worker(app: &App) -> Worker {
+    let id = format!(
+        "{}-{}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "kefu".into()),
+        std::process::id()
+    );
+    let sla_app = app.clone();
+    let clock_app = app.clone();
+    Worker::new(app.store.clone(), id)
+        .clock(move || clock_app.now())
+        .handle("sla.scan", move |_job| {
+            let app = sla_app.clone();
+            async move {
+                let r = kefu_app::tickets::scan_sla(&app).await?;
+                if r.warnings + r.breaches > 0 {
+                    tracing::info!(
+                        checked = r.checked,
+                        warnings = r.warnings,
+                        breaches = r.breaches,
+                        "SLA watch recorded events"
+                    );
+                }
+                Ok(())
+            }
+        })
+        .schedule(Schedule::every(
+            "sla.scan",
+            SLA_SCAN_EVERY,
+            "sla.scan",
+            serde_json::Value::Null,
+        ))
+}
+
+/// Runs the worker until `stop` turns true.
+pub async fn run_until(app: &App, mut stop: watch::Receiver<bool>) {
+    worker(app)
+        .run(async move {
+            let _ = stop.wait_for(|s| *s).await;
+        })
+        .await;
+}
+
+/// `kefu worker`: only the background worker, until a shutdown signal.
+pub async fn run(cfg: crate::config::Config) -> anyhow::Result<()> {
+    let app = super::open_app(&cfg).await?;
+    super::ensure_defaults(&app).await?;
+    let (tx, rx) = watch::channel(false);
+    let signal = async move {
+        crate::shutdown::signal().await;
+        let _ = tx.send(true);
+    };
+    tokio::join!(run_until(&app, rx), signal);
+    app.store.clone().close().await?;
+    tracing::info!("kefu worker stopped");
+    Ok(())
+}
