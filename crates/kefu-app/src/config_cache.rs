@@ -1,12 +1,15 @@
-//! A short-lived cache of SLA configuration (policies with their calendars), so that each ticket
-//! change does not re-read and re-parse them. Writes on this node clear it at once; other nodes
-//! see a change within `TTL`.
+//! A short-lived cache of configuration read on every ticket change (SLA policies with their
+//! calendars, the status workflow, ticket types with their forms), so that each change does not
+//! re-read and re-parse them. Writes on this node clear it at once; other nodes see a change
+//! within `TTL`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use kefu_domain::fields::FieldDef;
 use kefu_domain::sla::{BusinessCalendar, SlaPolicy};
+use kefu_domain::ticket::Workflow;
 use uuid::Uuid;
 
 const TTL: Duration = Duration::from_secs(5);
@@ -25,11 +28,22 @@ pub struct LoadedPolicy {
 /// Default policy id and every loaded policy by id.
 pub type Policies = (Option<Uuid>, HashMap<Uuid, Arc<LoadedPolicy>>);
 
+/// Ticket types by code: (active, custom fields).
+pub type TicketTypes = HashMap<String, (bool, Vec<FieldDef>)>;
+
 #[derive(Default)]
 struct Inner {
     loaded_at: Option<Instant>,
     default_id: Option<Uuid>,
     policies: HashMap<Uuid, Arc<LoadedPolicy>>,
+    workflow: Option<(Instant, Arc<Workflow>)>,
+    types: Option<(Instant, Arc<TicketTypes>)>,
+}
+
+fn fresh<T: Clone>(slot: &Option<(Instant, T)>) -> Option<T> {
+    slot.as_ref()
+        .filter(|(t, _)| t.elapsed() < TTL)
+        .map(|(_, v)| v.clone())
 }
 
 /// The cache; cheap to clone.
@@ -48,15 +62,36 @@ impl ConfigCache {
     /// Replaces the cached policies.
     pub fn put(&self, default_id: Option<Uuid>, policies: HashMap<Uuid, Arc<LoadedPolicy>>) {
         let mut g = self.0.write().unwrap_or_else(|e| e.into_inner());
-        *g = Inner {
-            loaded_at: Some(Instant::now()),
-            default_id,
-            policies,
-        };
+        g.loaded_at = Some(Instant::now());
+        g.default_id = default_id;
+        g.policies = policies;
+    }
+
+    /// The cached workflow if fresh.
+    pub fn workflow(&self) -> Option<Arc<Workflow>> {
+        fresh(&self.0.read().unwrap_or_else(|e| e.into_inner()).workflow)
+    }
+
+    /// Caches the workflow.
+    pub fn put_workflow(&self, wf: Arc<Workflow>) {
+        self.0.write().unwrap_or_else(|e| e.into_inner()).workflow = Some((Instant::now(), wf));
+    }
+
+    /// The cached ticket types if fresh.
+    pub fn types(&self) -> Option<Arc<TicketTypes>> {
+        fresh(&self.0.read().unwrap_or_else(|e| e.into_inner()).types)
+    }
+
+    /// Caches the ticket types.
+    pub fn put_types(&self, types: Arc<TicketTypes>) {
+        self.0.write().unwrap_or_else(|e| e.into_inner()).types = Some((Instant::now(), types));
     }
 
     /// Forgets everything.
     pub fn clear(&self) {
-        self.0.write().unwrap_or_else(|e| e.into_inner()).loaded_at = None;
+        let mut g = self.0.write().unwrap_or_else(|e| e.into_inner());
+        g.loaded_at = None;
+        g.workflow = None;
+        g.types = None;
     }
 }

@@ -61,6 +61,7 @@ pub struct App {
     pub login_limiter: auth::rate_limit::LoginLimiter,
     clock: Arc<dyn Clock>,
     cache: config_cache::ConfigCache,
+    tokens: auth::token_cache::TokenCache,
 }
 
 impl App {
@@ -77,6 +78,7 @@ impl App {
             login_limiter: Default::default(),
             clock,
             cache: config_cache::ConfigCache::default(),
+            tokens: Default::default(),
         }
     }
 

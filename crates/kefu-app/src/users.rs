@@ -291,6 +291,8 @@ pub async fn update_user(
     )
     .await?;
     tx.commit().await?;
+    // Role or active flag may have changed: cached API tokens must re-resolve.
+    app.tokens.clear();
     Ok(saved.into())
 }
 

@@ -3,6 +3,7 @@
 pub mod passwords;
 pub mod rate_limit;
 pub mod sessions;
+pub mod token_cache;
 pub mod tokens;
 
 mod secret;

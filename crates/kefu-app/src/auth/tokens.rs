@@ -137,9 +137,13 @@ pub async fn create_token(
 /// Resolves a bearer token to an actor limited by the token's scopes.
 pub async fn authenticate(app: &App, secret: &str) -> Result<Actor, AppError> {
     let now = app.now();
+    let hash = sha256_hex(secret.as_bytes());
+    if let Some(actor) = app.tokens.get(&hash, now) {
+        return Ok(actor);
+    }
     let db = app.store.conn();
     let tok = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(sha256_hex(secret.as_bytes())))
+        .filter(api_token::Column::TokenHash.eq(hash.clone()))
         .one(db)
         .await?
         .filter(|t| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now))
@@ -168,6 +172,7 @@ pub async fn authenticate(app: &App, secret: &str) -> Result<Actor, AppError> {
     if !scopes.is_empty() {
         actor.scopes = Some(scopes.iter().filter_map(|s| Permission::parse(s)).collect());
     }
+    app.tokens.put(hash, actor.clone(), tok.expires_at);
     Ok(actor)
 }
 
@@ -207,5 +212,6 @@ pub async fn revoke_token(app: &App, actor: &Actor, id: Uuid) -> Result<(), AppE
     )
     .await?;
     tx.commit().await?;
+    app.tokens.clear();
     Ok(())
 }

@@ -115,6 +115,7 @@ pub async fn save_ticket_type(
     )
     .await?;
     tx.commit().await?;
+    app.cache.clear();
     Ok(TicketTypeView {
         code: saved.code,
         name_zh: saved.name_zh,

@@ -48,5 +48,6 @@ pub async fn save_workflow(app: &App, actor: &Actor, wf: Workflow) -> Result<Wor
     )
     .await?;
     tx.commit().await?;
+    app.cache.clear();
     Ok(wf)
 }

@@ -45,6 +45,7 @@ pub async fn list_ticket_types(app: &App, _actor: &Actor) -> Result<Vec<TicketTy
 
 /// Resolves a type code to its custom field definitions; unknown or inactive types are refused.
 pub(crate) async fn fields_of(
+    app: &App,
     db: &impl ConnectionTrait,
     code: &str,
 ) -> Result<Vec<FieldDef>, AppError> {
@@ -55,11 +56,30 @@ pub(crate) async fn fields_of(
             "lowercase letters, digits, _ or -",
         ));
     };
-    match ticket_type::Entity::find_by_id(kind.as_str().to_owned())
-        .one(db)
-        .await?
-    {
-        Some(t) if t.active => Ok(serde_json::from_value(t.fields).unwrap_or_default()),
+    let types = match app.cache.types() {
+        Some(t) => t,
+        None => {
+            let all: crate::config_cache::TicketTypes = ticket_type::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|t| {
+                    (
+                        t.code,
+                        (
+                            t.active,
+                            serde_json::from_value(t.fields).unwrap_or_default(),
+                        ),
+                    )
+                })
+                .collect();
+            let all = std::sync::Arc::new(all);
+            app.cache.put_types(all.clone());
+            all
+        }
+    };
+    match types.get(kind.as_str()) {
+        Some((true, fields)) => Ok(fields.clone()),
         Some(_) => Err(AppError::invalid(
             "kind",
             "inactive",

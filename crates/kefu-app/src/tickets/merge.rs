@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::save::{check_not_merged, check_version, save_and_commit};
 use super::transition::apply_status;
-use super::{TicketView, events, sla_state, visible_ticket, workflow};
+use super::{TicketView, events, sla_state, visible_ticket};
 use crate::{App, AppError, require};
 
 /// Merge request, sent to the duplicate.
@@ -64,7 +64,7 @@ pub async fn merge_ticket(
             "tickets of different customers cannot be merged",
         ));
     }
-    let wf = workflow(&tx).await?;
+    let wf = super::workflow_of(app, &tx).await?;
     let closed = wf
         .statuses
         .iter()

@@ -62,7 +62,20 @@ pub(crate) async fn visible_ticket(
 
 /// The status workflow in force, for screens that offer transitions.
 pub async fn workflow_in_force(app: &App) -> Result<kefu_domain::ticket::Workflow, AppError> {
-    workflow(app.store.conn()).await
+    Ok((*workflow_of(app, app.store.conn()).await?).clone())
+}
+
+/// The workflow in force through the configuration cache (read with `db` when stale).
+pub(crate) async fn workflow_of(
+    app: &App,
+    db: &impl ConnectionTrait,
+) -> Result<std::sync::Arc<kefu_domain::ticket::Workflow>, AppError> {
+    if let Some(wf) = app.cache.workflow() {
+        return Ok(wf);
+    }
+    let wf = std::sync::Arc::new(workflow(db).await?);
+    app.cache.put_workflow(wf.clone());
+    Ok(wf)
 }
 
 /// The workflow in force (stored in setting `workflow`, default otherwise).

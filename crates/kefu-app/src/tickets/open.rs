@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{TicketView, events, kinds, sla_state, view::full_view, workflow};
+use super::{TicketView, events, kinds, sla_state};
 use crate::customers::check_tags;
 use crate::{App, AppError, FieldError, require};
 
@@ -150,8 +150,8 @@ pub(crate) async fn check_assignee(
 pub async fn open_ticket(app: &App, actor: &Actor, req: NewTicket) -> Result<TicketView, AppError> {
     require(actor, Permission::TicketCreate)?;
     let tx = app.store.begin().await?;
-    let t = open_in(app, &tx, actor, req, None).await?;
-    let view = full_view(app, &tx, t).await?;
+    let (t, tier) = open_in(app, &tx, actor, req, None).await?;
+    let view = new_view(app, &tx, t, tier).await?;
     tx.commit().await?;
     Ok(view)
 }
@@ -163,7 +163,7 @@ pub(crate) async fn open_in(
     actor: &Actor,
     req: NewTicket,
     parent_id: Option<Uuid>,
-) -> Result<ticket::Model, AppError> {
+) -> Result<(ticket::Model, kefu_domain::customer::Tier), AppError> {
     let staff = actor.role.is_staff();
     let mut errors = Vec::new();
     let subject = req.subject.trim().to_owned();
@@ -219,7 +219,7 @@ pub(crate) async fn open_in(
     }
     check_tags("tags", &req.tags, &mut errors);
     let kind = req.kind.clone().unwrap_or_else(|| "inquiry".into());
-    let defs = match kinds::fields_of(tx, &kind).await {
+    let defs = match kinds::fields_of(app, tx, &kind).await {
         Ok(d) => d,
         Err(AppError::Invalid(mut e)) => {
             errors.append(&mut e);
@@ -281,7 +281,7 @@ pub(crate) async fn open_in(
     let prefix = &app.settings.ticket_prefix;
     let seq =
         kefu_store::next_ticket_seq(tx, &TicketNumber::period_key(prefix, local_date)).await?;
-    let wf = workflow(tx).await?;
+    let wf = super::workflow_of(app, tx).await?;
     let mut t = ticket::Model {
         id: Uuid::now_v7(),
         number: TicketNumber::new(prefix, local_date, seq as u64).to_string(),
@@ -314,7 +314,10 @@ pub(crate) async fn open_in(
     };
     let lp = crate::sla::policy_for(app, tx, t.sla_policy_id).await?;
     let mut am = ticket::ActiveModel::from(t.clone());
-    sla_state::refresh(tx, &t, &lp, &mut am, now).await?;
+    // A new ticket has no status history yet: its clock needs only the customer's tier.
+    let tier = sla_state::tier_of(tx, t.customer_id).await?;
+    let clock = sla_state::compute(&t, &lp, tier, &[], now);
+    sla_state::project(&t, &lp, &clock, &mut am, now);
     let t_saved = am.clone();
     ticket::Entity::insert(am)
         .exec_without_returning(tx)
@@ -338,5 +341,22 @@ pub(crate) async fn open_in(
         now,
     )
     .await?;
-    Ok(t)
+    Ok((t, tier))
+}
+
+/// The view of a ticket just opened (no status history to read yet).
+pub(crate) async fn new_view(
+    app: &App,
+    db: &impl ConnectionTrait,
+    t: ticket::Model,
+    tier: kefu_domain::customer::Tier,
+) -> Result<TicketView, AppError> {
+    let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
+    let clock = sla_state::compute(&t, &lp, tier, &[], app.now());
+    let policy_id = (lp.id != Uuid::nil()).then_some(lp.id);
+    let paused = t.sla_paused_since.is_some();
+    Ok(TicketView::new(
+        t,
+        super::view::SlaView::new(policy_id, paused, clock),
+    ))
 }

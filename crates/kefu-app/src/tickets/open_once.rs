@@ -4,8 +4,7 @@
 use kefu_domain::access::{Actor, Permission};
 
 use super::NewTicket;
-use super::open::open_in;
-use super::view::full_view;
+use super::open::{new_view, open_in};
 use crate::idempotency::{Claim, KeyedResponse, idempotent_begin, idempotent_finish};
 use crate::{App, AppError, require};
 
@@ -23,8 +22,8 @@ pub async fn open_ticket_once(
         Claim::Fresh(tx) => tx,
         Claim::Replay(r) => return Ok(r),
     };
-    let t = open_in(app, &tx, actor, req, None).await?;
-    let view = full_view(app, &tx, t).await?;
+    let (t, tier) = open_in(app, &tx, actor, req, None).await?;
+    let view = new_view(app, &tx, t, tier).await?;
     let body = serde_json::to_string(&view).map_err(anyhow::Error::from)?;
     idempotent_finish(&tx, actor.user_id, key, 201, &body).await?;
     tx.commit().await?;

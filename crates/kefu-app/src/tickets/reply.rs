@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::save::{check_not_merged, save_and_commit};
 use super::transition::apply_status;
-use super::{TicketView, events, visible_ticket, workflow};
+use super::{TicketView, events, visible_ticket};
 use crate::{App, AppError, require};
 
 /// A reply or a note.
@@ -54,7 +54,7 @@ pub async fn add_reply(
     let before = visible_ticket(&tx, actor, id).await?;
     check_not_merged(&before)?;
     let now = app.now();
-    let wf = workflow(&tx).await?;
+    let wf = super::workflow_of(app, &tx).await?;
     let mut t = before.clone();
     let staff = actor.role.is_staff();
     events::append(&tx, id, "reply", Some(actor.user_id), true, json!({"body": req.body, "attachment_ids": req.attachment_ids, "from": if staff { "agent" } else { "customer" }}), now).await?;

@@ -29,14 +29,13 @@ pub(crate) async fn tier_of(
         .unwrap_or_default())
 }
 
-/// The ticket's SLA history from its row and its `status_changed` events.
-pub(crate) async fn history(
+/// The `status_changed` events of a ticket, oldest first: (when, new status).
+async fn status_changes(
     db: &impl ConnectionTrait,
-    t: &ticket::Model,
-    lp: &LoadedPolicy,
-) -> Result<SlaHistory, AppError> {
-    let changes: Vec<(DateTime<Utc>, String)> = ticket_event::Entity::find()
-        .filter(ticket_event::Column::TicketId.eq(t.id))
+    ticket_id: Uuid,
+) -> Result<Vec<(DateTime<Utc>, String)>, AppError> {
+    Ok(ticket_event::Entity::find()
+        .filter(ticket_event::Column::TicketId.eq(ticket_id))
         .filter(ticket_event::Column::Kind.eq("status_changed"))
         .order_by_asc(ticket_event::Column::CreatedAt)
         .order_by_asc(ticket_event::Column::Id)
@@ -49,14 +48,26 @@ pub(crate) async fn history(
                 .and_then(|v| v.as_str())
                 .map(|s| (e.created_at, s.to_owned()))
         })
-        .collect();
+        .collect())
+}
+
+/// The clock of a ticket from its row and its status changes (pure).
+pub(crate) fn compute(
+    t: &ticket::Model,
+    lp: &LoadedPolicy,
+    tier: Tier,
+    changes: &[(DateTime<Utc>, String)],
+    now: DateTime<Utc>,
+) -> SlaStatus {
     let initial = changes.first().map_or(t.status.as_str(), |_| "new");
-    Ok(SlaHistory {
+    let h = SlaHistory {
         created_at: t.created_at,
-        pauses: pauses_from_status_changes(&changes, initial, t.created_at, &lp.policy),
+        pauses: pauses_from_status_changes(changes, initial, t.created_at, &lp.policy),
         first_responded_at: t.first_responded_at,
         resolved_at: t.resolved_at,
-    })
+    };
+    let priority = Priority::parse(&t.priority).unwrap_or_default();
+    compute_with_policy(&lp.policy, priority, tier, &lp.calendar, &h, now)
 }
 
 /// The full clock of a ticket at `now`.
@@ -66,17 +77,9 @@ pub(crate) async fn status(
     lp: &LoadedPolicy,
     now: DateTime<Utc>,
 ) -> Result<SlaStatus, AppError> {
-    let h = history(db, t, lp).await?;
+    let changes = status_changes(db, t.id).await?;
     let tier = tier_of(db, t.customer_id).await?;
-    let priority = Priority::parse(&t.priority).unwrap_or_default();
-    Ok(compute_with_policy(
-        &lp.policy,
-        priority,
-        tier,
-        &lp.calendar,
-        &h,
-        now,
-    ))
+    Ok(compute(t, lp, tier, &changes, now))
 }
 
 /// Recomputes and sets the stored SLA projection (`*_due_at`, `sla_paused_since`) on `am` from
@@ -89,6 +92,18 @@ pub(crate) async fn refresh(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let s = status(db, after, lp, now).await?;
+    project(after, lp, &s, am, now);
+    Ok(())
+}
+
+/// Sets the stored SLA projection on `am` from a computed clock `s`.
+pub(crate) fn project(
+    after: &ticket::Model,
+    lp: &LoadedPolicy,
+    s: &SlaStatus,
+    am: &mut ticket::ActiveModel,
+    now: DateTime<Utc>,
+) {
     let paused_since = if lp.policy.pauses_in(&after.status) {
         Some(after.sla_paused_since.unwrap_or(now))
     } else {
@@ -112,7 +127,6 @@ pub(crate) async fn refresh(
     if lp.id != Uuid::nil() && after.sla_policy_id.is_none() {
         am.sla_policy_id = Set(Some(lp.id));
     }
-    Ok(())
 }
 
 fn set_if_changed<T: PartialEq + Into<kefu_store::sea_orm::Value> + Clone>(

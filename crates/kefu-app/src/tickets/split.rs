@@ -76,7 +76,7 @@ pub async fn split_ticket(
         tags: serde_json::from_value(src.tags.clone()).unwrap_or_default(),
         custom_fields: src.custom_fields.as_object().cloned().unwrap_or_default(),
     };
-    let t = open_in(app, &tx, actor, new, Some(src.id)).await?;
+    let (t, _) = open_in(app, &tx, actor, new, Some(src.id)).await?;
     let now = app.now();
     for e in copied {
         let mut data = e.data.clone();

@@ -9,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::save::{check_not_merged, check_version, save_and_commit};
-use super::{TicketView, events, visible_ticket, workflow};
+use super::{TicketView, events, visible_ticket};
 use crate::{App, AppError, require};
 
 /// Request to change status.
@@ -78,7 +78,7 @@ pub async fn transition_ticket(
     let before = visible_ticket(&tx, actor, id).await?;
     check_version(&before, req.version)?;
     check_not_merged(&before)?;
-    let wf = workflow(&tx).await?;
+    let wf = super::workflow_of(app, &tx).await?;
     let perms = actor.permissions();
     if !actor.role.is_staff() {
         // Customers may only close their own resolved ticket or reopen it.

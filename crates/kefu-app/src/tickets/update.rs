@@ -81,7 +81,7 @@ pub async fn update_ticket(
     }
     let kind_changed = t.kind != before.kind;
     if kind_changed || p.custom_fields.is_some() {
-        match kinds::fields_of(&tx, &t.kind).await {
+        match kinds::fields_of(app, &tx, &t.kind).await {
             Ok(defs) => {
                 let values = p.custom_fields.clone().unwrap_or_else(|| {
                     before
