@@ -1,5 +1,6 @@
-//! Realistic Chinese demo data: customers, contacts, assets, orders, a team and tickets of every
-//! type and priority, some replied to, some waiting, some resolved.
+//! Realistic Chinese demo data: customers, contacts, assets, orders, portal logins for two of the
+//! companies, a team and tickets of every type and priority, some replied to, some waiting, some
+//! resolved.
 
 use std::fmt;
 
@@ -28,14 +29,26 @@ pub struct DemoSummary {
     pub tickets: usize,
     /// Staff users.
     pub users: usize,
+    /// Portal users of customer companies.
+    pub portal_users: usize,
 }
 
 impl fmt::Display for DemoSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "演示数据 demo data: {} customers, {} tickets, {} staff users (password: kefu-demo-2026)",
-            self.customers, self.tickets, self.users
+            "演示数据 demo data: {} customers, {} tickets, {} staff users, {} portal users \
+             (password: kefu-demo-2026; portal: {})",
+            self.customers,
+            self.tickets,
+            self.users,
+            self.portal_users,
+            PORTAL_USERS
+                .iter()
+                .take(self.portal_users)
+                .map(|(email, _)| *email)
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     }
 }
@@ -46,6 +59,12 @@ const CUSTOMERS: [(&str, &str, &str, &str); 5] = [
     ("成都天府医疗器械有限公司", "C-CD-007", "standard", "西南"),
     ("北京智联办公设备有限公司", "C-BJ-022", "vip", "华北"),
     ("宁波海港物流有限公司", "C-NB-031", "standard", "华东"),
+];
+
+/// Portal logins (email, name) of the first customers, in `CUSTOMERS` order.
+const PORTAL_USERS: [(&str, &str); 2] = [
+    ("liu.yang@jinggong.example.cn", "刘洋"),
+    ("zhao.min@huanan-food.example.cn", "赵敏"),
 ];
 
 const TICKETS: [(&str, &str, &str); 10] = [
@@ -180,6 +199,22 @@ pub async fn load(app: &App) -> Result<DemoSummary, AppError> {
             },
         )
         .await?;
+        if let Some((email, name)) = PORTAL_USERS.get(i) {
+            create_user(
+                app,
+                None,
+                NewUser {
+                    email: (*email).into(),
+                    name: (*name).into(),
+                    role: "customer".into(),
+                    password: Some("kefu-demo-2026".into()),
+                    customer_id: Some(c.id),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            summary.portal_users += 1;
+        }
         customers.push((c.id, contact.id, asset.id));
         summary.customers += 1;
     }

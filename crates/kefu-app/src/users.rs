@@ -108,6 +108,19 @@ pub async fn create_user(
     if let Some(a) = actor {
         require(a, Permission::UserManage)?;
     }
+    let tx = app.store.begin().await?;
+    let v = insert_user(app, &tx, actor.map(|a| a.user_id), req).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Validates and inserts a user inside the caller's transaction (with its audit entry).
+pub(crate) async fn insert_user(
+    app: &App,
+    tx: &kefu_store::Tx,
+    actor_id: Option<Uuid>,
+    req: NewUser,
+) -> Result<UserView, AppError> {
     let mut errors = Vec::new();
     let email = req.email.trim().to_lowercase();
     if !valid_email(&email) {
@@ -155,9 +168,8 @@ pub async fn create_user(
     };
     let hash = passwords::hash(&password)?;
     let now = app.now();
-    let tx = app.store.begin().await?;
     if let Some(cid) = req.customer_id
-        && customer::Entity::find_by_id(cid).one(&tx).await?.is_none()
+        && customer::Entity::find_by_id(cid).one(tx).await?.is_none()
     {
         return Err(AppError::invalid(
             "customer_id",
@@ -183,11 +195,11 @@ pub async fn create_user(
         version: 1,
     };
     user::Entity::insert(user::ActiveModel::from(model.clone()))
-        .exec_without_returning(&tx)
+        .exec_without_returning(tx)
         .await?;
     audit::record(
-        &tx,
-        actor.map(|a| a.user_id),
+        tx,
+        actor_id,
         "user.create",
         "user",
         Some(model.id.to_string()),
@@ -195,7 +207,6 @@ pub async fn create_user(
         now,
     )
     .await?;
-    tx.commit().await?;
     let mut v = UserView::from(model);
     v.generated_password = generated;
     Ok(v)

@@ -2,12 +2,16 @@
 
 mod assets;
 mod contacts;
+mod invitations;
 mod lookup;
 mod orders;
 mod party;
 
 pub use assets::{AssetView, NewAsset, create_asset, list_assets};
 pub use contacts::{ContactView, NewContact, create_contact, list_contacts};
+pub use invitations::{
+    CreatedInvitation, PendingInvitation, accept_invitation, invite_portal_user, pending_invitation,
+};
 pub use lookup::{LookupHit, lookup};
 pub use orders::{NewOrder, NewOrderLine, OrderView, create_order, list_orders};
 pub use party::{

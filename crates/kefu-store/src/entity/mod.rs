@@ -14,6 +14,7 @@ pub mod job_schedule;
 pub mod order;
 pub mod order_line;
 pub mod outbox_message;
+pub mod portal_invitation;
 pub mod product;
 pub mod session;
 pub mod setting;

@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_initial;
 mod m20261124_000001_jobs;
+mod m20261125_000001_portal_invitations;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_initial::Migration),
             Box::new(m20261124_000001_jobs::Migration),
+            Box::new(m20261125_000001_portal_invitations::Migration),
         ]
     }
 }

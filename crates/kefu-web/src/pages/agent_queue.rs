@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::errors::{message_text, page_error};
-use super::render::render;
+use super::render::{render, render_status};
 use super::session::{PageForm, Staff, Viewer};
 use super::{base, i18n, is_htmx};
 use crate::AppState;
@@ -74,11 +74,20 @@ impl QueueParams {
         }
     }
 
-    /// The filters as a query string without the cursor (for "load more" and links).
+    /// The filters that are set, as a query string without the cursor (for "load more" and
+    /// links, which append their own: a second `cursor` key would be refused).
     fn query_string(&self) -> String {
-        let mut p = self.clone();
-        p.cursor.clear();
-        serde_urlencoded::to_string(&p).unwrap_or_default()
+        let pairs: Vec<(String, String)> = match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(fields)) => fields
+                .into_iter()
+                .filter_map(|(k, v)| match v {
+                    serde_json::Value::String(s) if k != "cursor" && !s.is_empty() => Some((k, s)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
     }
 }
 
@@ -268,17 +277,51 @@ pub async fn bulk(State(s): State<AppState>, form: PageForm<Vec<(String, String)
             )),
         };
         if let Err(e) = r {
-            failed.push(format!("{id}: {e}"));
+            // Name the ticket as the agent knows it.
+            let label = match tickets::get_ticket(&s.app, &v.actor, *id).await {
+                Ok(t) => t.number,
+                Err(_) => id.to_string(),
+            };
+            failed.push(format!("{label}: {e}"));
         }
     }
     let done = ids.len() - failed.len();
     let summary = i18n::translate(locale, "bulk.done").replace("{n}", &done.to_string());
-    let mut res = render(
+    let status = if failed.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut res = render_status(
+        status,
         "error.html",
-        ctx!(; locale, status => 200, message => summary, details => failed),
+        ctx!(; locale, status => status.as_u16(), message => summary, details => failed),
     );
-    // Reload the queue so the rows show the new state.
-    res.headers_mut()
-        .insert("HX-Refresh", axum::http::HeaderValue::from_static("true"));
+    // Reload the queue so the rows show the new state; after a failure, keep the report on
+    // screen instead (a reload would wipe it before anyone could read it).
+    if status.is_success() {
+        res.headers_mut()
+            .insert("HX-Refresh", axum::http::HeaderValue::from_static("true"));
+    }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::QueueParams;
+
+    #[test]
+    fn load_more_query_keeps_set_filters_and_drops_the_cursor() {
+        let p = QueueParams {
+            queue: "all".into(),
+            priority: "P1".into(),
+            q: "主轴 异响".into(),
+            cursor: "123_abc".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            p.query_string(),
+            "priority=P1&q=%E4%B8%BB%E8%BD%B4+%E5%BC%82%E5%93%8D&queue=all"
+        );
+    }
 }

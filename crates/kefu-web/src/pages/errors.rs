@@ -1,25 +1,58 @@
 //! How a failed page request looks: a message in the page's flash area (htmx requests are
-//! retargeted there) or a small standalone page. Field errors of forms are rendered by the
-//! forms themselves; this is for everything else.
+//! retargeted there) or, for a plain navigation or form post, a small standalone page with a way
+//! back ([`standalone`]). Field errors of forms are rendered by the forms themselves; this is for
+//! everything else.
 
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::Response;
 use kefu_app::AppError;
 
 use super::i18n;
 use super::render::render_status;
 
+/// What an error response said, kept in its extensions so [`standalone`] can re-render it.
+#[derive(Clone)]
+struct ErrorMessage {
+    locale: &'static str,
+    status: StatusCode,
+    text: String,
+}
+
 /// Renders `text` as an error message.
 pub fn message_text(status: StatusCode, locale: &str, text: &str) -> Response {
+    let locale = i18n::pick(locale);
     let mut res = render_status(
         status,
         "error.html",
-        ctx!(; locale => i18n::pick(locale), status => status.as_u16(), message => text),
+        ctx!(; locale, status => status.as_u16(), message => text),
     );
     let h = res.headers_mut();
     h.insert("HX-Retarget", HeaderValue::from_static("#flash"));
     h.insert("HX-Reswap", HeaderValue::from_static("innerHTML"));
+    res.extensions_mut().insert(ErrorMessage {
+        locale,
+        status,
+        text: text.to_owned(),
+    });
     res
+}
+
+/// Middleware: an error answering a plain (non-htmx) request becomes a whole page, in the
+/// portal's or the workspace's frame, instead of the bare flash fragment.
+pub async fn standalone(req: Request, next: Next) -> Response {
+    let htmx = req.headers().contains_key("hx-request");
+    let portal = req.uri().path().starts_with("/portal");
+    let mut res = next.run(req).await;
+    match res.extensions_mut().remove::<ErrorMessage>() {
+        Some(e) if !htmx => render_status(
+            e.status,
+            "error_page.html",
+            ctx!(; locale => e.locale, status => e.status.as_u16(), message => e.text, portal),
+        ),
+        _ => res,
+    }
 }
 
 /// Renders the catalog message `key`.

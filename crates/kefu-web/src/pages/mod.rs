@@ -17,15 +17,18 @@ macro_rules! ctx {
 mod admin;
 mod admin_config;
 mod admin_sla;
+mod agent_customer_edit;
 mod agent_customers;
 mod agent_new;
 mod agent_queue;
 mod agent_ticket;
+mod agent_ticket_edit;
 mod assets;
 mod errors;
 mod i18n;
 mod login;
 mod portal;
+mod portal_invite;
 mod render;
 mod session;
 
@@ -57,8 +60,32 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/reply", post(agent_ticket::reply))
         .route("/tickets/{id}/transition", post(agent_ticket::transition))
         .route("/tickets/{id}/assign", post(agent_ticket::assign))
+        .route("/tickets/{id}/edit", post(agent_ticket_edit::edit))
+        .route("/tickets/{id}/merge", post(agent_ticket_edit::merge))
+        .route("/tickets/{id}/split", post(agent_ticket_edit::split))
         .route("/customers", get(agent_customers::list))
+        .route(
+            "/customers/new",
+            get(agent_customer_edit::new_form).post(agent_customer_edit::create),
+        )
         .route("/customers/{id}", get(agent_customers::page))
+        .route(
+            "/customers/{id}/edit",
+            get(agent_customer_edit::edit_form).post(agent_customer_edit::update),
+        )
+        .route(
+            "/customers/{id}/contacts",
+            post(agent_customer_edit::add_contact),
+        )
+        .route(
+            "/customers/{id}/assets",
+            post(agent_customer_edit::add_asset),
+        )
+        .route("/customers/{id}/invite", post(portal_invite::invite))
+        .route(
+            "/portal/invite/{token}",
+            get(portal_invite::form).post(portal_invite::accept),
+        )
         .route("/admin", get(admin::index))
         .route(
             "/admin/users",
@@ -98,6 +125,7 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/tickets/{id}", get(portal::ticket))
         .route("/portal/tickets/{id}/reply", post(portal::reply))
         .route("/portal/tickets/{id}/status", post(portal::close_or_reopen))
+        .layer(axum::middleware::from_fn(errors::standalone))
 }
 
 /// What every signed-in page needs: who, in which language and time zone, and the CSRF token.

@@ -24,6 +24,7 @@ templates!(
     "base.html",
     "login.html",
     "error.html",
+    "error_page.html",
     "macros.html",
     "agent/layout.html",
     "agent/queue.html",
@@ -34,6 +35,7 @@ templates!(
     "agent/lookup.html",
     "agent/customers.html",
     "agent/customer.html",
+    "agent/customer_form.html",
     "admin/nav.html",
     "admin/index.html",
     "admin/users.html",
@@ -46,6 +48,7 @@ templates!(
     "portal/tickets.html",
     "portal/ticket.html",
     "portal/new_ticket.html",
+    "portal/invite.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
