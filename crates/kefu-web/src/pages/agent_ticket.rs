@@ -115,13 +115,41 @@ pub async fn timeline(
     }
 }
 
-/// Reply or internal note.
-#[derive(Debug, Deserialize)]
-pub struct ReplyForm {
-    body: String,
-    /// `reply` (public) or `note` (internal).
-    #[serde(default)]
-    kind: String,
+/// `POST /tickets/{id}/reply` (multipart: `body`, `kind` = `reply` | `note`, `files`): the
+/// files are stored first (internal for a note), then the message that lists them.
+pub async fn reply(
+    State(s): State<AppState>,
+    Staff(v): Staff,
+    Path(id): Path<Uuid>,
+    form: axum::extract::Multipart,
+) -> Response {
+    let r = async {
+        let up = super::upload::read(form, true).await?;
+        let note = up.get("kind") == "note";
+        let body = up.get("body");
+        if body.is_empty() {
+            return Err(AppError::invalid("body", "required", "write a message"));
+        }
+        let mut ids = Vec::new();
+        for mut f in up.files {
+            f.public = !note;
+            ids.push(tickets::add_attachment(&s.app, &v.actor, id, f).await?.id);
+        }
+        let input = ReplyInput {
+            body,
+            attachment_ids: ids,
+        };
+        if note {
+            tickets::add_note(&s.app, &v.actor, id, input).await
+        } else {
+            tickets::add_reply(&s.app, &v.actor, id, input).await
+        }
+    }
+    .await;
+    match r {
+        Ok(_) => reload(),
+        Err(e) => page_error(e, v.locale()),
+    }
 }
 
 /// After a successful change: htmx reloads the page (fresh version everywhere).
@@ -130,28 +158,6 @@ fn reload() -> Response {
     res.headers_mut()
         .insert("HX-Refresh", HeaderValue::from_static("true"));
     res
-}
-
-/// `POST /tickets/{id}/reply`.
-pub async fn reply(
-    State(s): State<AppState>,
-    Path(id): Path<Uuid>,
-    form: PageForm<ReplyForm>,
-) -> Response {
-    let v = form.viewer;
-    let input = ReplyInput {
-        body: form.data.body,
-        attachment_ids: vec![],
-    };
-    let r = if form.data.kind == "note" {
-        tickets::add_note(&s.app, &v.actor, id, input).await
-    } else {
-        tickets::add_reply(&s.app, &v.actor, id, input).await
-    };
-    match r {
-        Ok(_) => reload(),
-        Err(e) => page_error(e, v.locale()),
-    }
 }
 
 /// Status change.

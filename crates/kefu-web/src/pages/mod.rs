@@ -31,6 +31,7 @@ mod portal;
 mod portal_invite;
 mod render;
 mod session;
+mod upload;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -9,12 +9,12 @@ use kefu_app::tickets::{self, NewTicket, ReplyInput, TicketListQuery, Transition
 use kefu_app::{AppError, customers};
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Map;
 use uuid::Uuid;
 
 use super::base;
 use super::errors::page_error;
-use super::render::{render, render_status};
+use super::render::render;
 use super::session::{PageForm, PortalUser, Viewer};
 use crate::AppState;
 use crate::extract::{Path, Query};
@@ -79,57 +79,42 @@ pub async fn new_form(State(s): State<AppState>, PortalUser(v): PortalUser) -> R
     }
 }
 
-/// The portal's ticket form.
-#[derive(Debug, Deserialize)]
-pub struct PortalTicketForm {
-    #[serde(default)]
-    subject: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    asset_id: String,
+/// After a portal change made through htmx: load the ticket page.
+fn hx_go(id: Uuid) -> Response {
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("/portal/tickets/{id}")) {
+        res.headers_mut().insert("HX-Redirect", v);
+    }
+    res
 }
 
-/// `POST /portal/tickets/new`.
-pub async fn new_submit(State(s): State<AppState>, form: PageForm<PortalTicketForm>) -> Response {
-    let v = form.viewer;
-    if v.actor.role.is_staff() {
-        return Redirect::to("/tickets/new").into_response();
+/// `POST /portal/tickets/new` (multipart: `subject`, `description`, `kind`, `asset_id`,
+/// `files`): opens the ticket, then stores the files on it.
+pub async fn new_submit(
+    State(s): State<AppState>,
+    PortalUser(v): PortalUser,
+    form: axum::extract::Multipart,
+) -> Response {
+    let r = async {
+        let up = super::upload::read(form, true).await?;
+        let description = up.get("description");
+        let kind = up.get("kind");
+        let req = NewTicket {
+            subject: up.get("subject"),
+            description: (!description.is_empty()).then_some(description),
+            kind: (!kind.is_empty()).then_some(kind),
+            asset_id: Uuid::parse_str(&up.get("asset_id")).ok(),
+            ..Default::default()
+        };
+        let t = tickets::open_ticket(&s.app, &v.actor, req).await?;
+        for f in up.files {
+            tickets::add_attachment(&s.app, &v.actor, t.id, f).await?;
+        }
+        Ok::<_, AppError>(t.id)
     }
-    let f = form.data;
-    let req = NewTicket {
-        subject: f.subject.clone(),
-        description: (!f.description.trim().is_empty()).then(|| f.description.clone()),
-        kind: (!f.kind.is_empty()).then(|| f.kind.clone()),
-        asset_id: Uuid::parse_str(&f.asset_id).ok(),
-        ..Default::default()
-    };
-    match tickets::open_ticket(&s.app, &v.actor, req).await {
-        Ok(t) => {
-            let target = format!("/portal/tickets/{}", t.id);
-            let mut res = Redirect::to(&target).into_response();
-            *res.status_mut() = StatusCode::SEE_OTHER;
-            res
-        }
-        Err(AppError::Invalid(errs)) => {
-            let errors: Map<String, Value> = errs
-                .into_iter()
-                .map(|e| (e.field, Value::String(e.message)))
-                .collect();
-            let values = serde_json::json!({
-                "subject": f.subject, "description": f.description, "kind": f.kind, "asset_id": f.asset_id,
-            });
-            match new_ctx(&s, &v).await {
-                Ok(vocab) => render_status(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "portal/new_ticket.html",
-                    ctx!(base(&v); vocab, errors, values),
-                ),
-                Err(e) => page_error(e, v.locale()),
-            }
-        }
+    .await;
+    match r {
+        Ok(id) => hx_go(id),
         Err(e) => page_error(e, v.locale()),
     }
 }
@@ -166,31 +151,37 @@ pub async fn ticket(
     }
 }
 
-/// A customer's reply.
-#[derive(Debug, Deserialize)]
-pub struct PortalReply {
-    body: String,
-}
-
-/// `POST /portal/tickets/{id}/reply`.
+/// `POST /portal/tickets/{id}/reply` (multipart: `body`, `files`).
 pub async fn reply(
     State(s): State<AppState>,
+    PortalUser(v): PortalUser,
     Path(id): Path<Uuid>,
-    form: PageForm<PortalReply>,
+    form: axum::extract::Multipart,
 ) -> Response {
-    let v = form.viewer;
-    match tickets::add_reply(
-        &s.app,
-        &v.actor,
-        id,
-        ReplyInput {
-            body: form.data.body,
-            attachment_ids: vec![],
-        },
-    )
-    .await
-    {
-        Ok(_) => back_to(id),
+    let r = async {
+        let up = super::upload::read(form, true).await?;
+        let body = up.get("body");
+        if body.is_empty() {
+            return Err(AppError::invalid("body", "required", "write a message"));
+        }
+        let mut ids = Vec::new();
+        for f in up.files {
+            ids.push(tickets::add_attachment(&s.app, &v.actor, id, f).await?.id);
+        }
+        tickets::add_reply(
+            &s.app,
+            &v.actor,
+            id,
+            ReplyInput {
+                body,
+                attachment_ids: ids,
+            },
+        )
+        .await
+    }
+    .await;
+    match r {
+        Ok(_) => hx_go(id),
         Err(e) => page_error(e, v.locale()),
     }
 }
