@@ -49,4 +49,14 @@
     if (closest(e.target, "[data-bulk-action]")) showBulkValue();
   });
   document.addEventListener("DOMContentLoaded", function () { showKindFields(); showBulkValue(); });
+
+  // The timeline poll would wipe messages ticked for a split: skip it while any is ticked.
+  // (A listener instead of an hx-trigger filter: the CSP allows no eval.)
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var el = e.detail && e.detail.elt;
+    if (el && el.hasAttribute && el.hasAttribute("data-poll-timeline") &&
+        document.querySelector("input[form=split-form]:checked")) {
+      e.preventDefault();
+    }
+  });
 })();

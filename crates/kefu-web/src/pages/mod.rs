@@ -30,6 +30,7 @@ mod login;
 mod portal;
 mod portal_invite;
 mod render;
+mod security;
 mod session;
 mod upload;
 
@@ -127,6 +128,7 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/tickets/{id}/reply", post(portal::reply))
         .route("/portal/tickets/{id}/status", post(portal::close_or_reopen))
         .layer(axum::middleware::from_fn(errors::standalone))
+        .layer(axum::middleware::from_fn(security::headers))
 }
 
 /// What every signed-in page needs: who, in which language and time zone, and the CSRF token.

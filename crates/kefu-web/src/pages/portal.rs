@@ -95,8 +95,12 @@ pub async fn new_submit(
     PortalUser(v): PortalUser,
     form: axum::extract::Multipart,
 ) -> Response {
+    let mut typed = Map::new();
     let r = async {
         let up = super::upload::read(form, true).await?;
+        for (k, val) in &up.fields {
+            typed.insert(k.clone(), serde_json::Value::String(val.clone()));
+        }
         let description = up.get("description");
         let kind = up.get("kind");
         let req = NewTicket {
@@ -115,6 +119,21 @@ pub async fn new_submit(
     .await;
     match r {
         Ok(id) => hx_go(id),
+        // The form again, with what was typed and each message next to its field.
+        Err(AppError::Invalid(errs)) => {
+            let errors: Map<String, serde_json::Value> = errs
+                .into_iter()
+                .map(|e| (e.field, serde_json::Value::String(e.message)))
+                .collect();
+            match new_ctx(&s, &v).await {
+                Ok(vocab) => super::render::render_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "portal/new_ticket.html",
+                    ctx!(base(&v); vocab, errors, values => typed),
+                ),
+                Err(e) => page_error(e, v.locale()),
+            }
+        }
         Err(e) => page_error(e, v.locale()),
     }
 }
