@@ -401,3 +401,72 @@ pub async fn staff_directory(app: &App, actor: &Actor) -> Result<Vec<StaffEntry>
         })
         .collect())
 }
+
+/// Sets the caller's own time zone (an IANA name such as `Asia/Shanghai`); pages show times in it.
+pub async fn set_own_time_zone(app: &App, actor: &Actor, tz: &str) -> Result<(), AppError> {
+    if tz.parse::<chrono_tz::Tz>().is_err() {
+        return Err(AppError::invalid(
+            "time_zone",
+            "invalid",
+            "an IANA time zone such as Asia/Shanghai",
+        ));
+    }
+    user::Entity::update_many()
+        .col_expr(user::Column::TimeZone, Expr::value(tz.to_owned()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(app.now()))
+        .filter(user::Column::Id.eq(actor.user_id))
+        .exec(app.store.conn())
+        .await?;
+    Ok(())
+}
+
+/// Changes the caller's own password after checking the current one; other sessions of the
+/// user end, so a stolen session cannot outlive the change.
+pub async fn change_own_password(
+    app: &App,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+    keep_session_hash: Option<&str>,
+) -> Result<(), AppError> {
+    let now = app.now();
+    let tx = app.store.begin().await?;
+    let u = user::Entity::find_by_id(actor.user_id)
+        .one(&tx)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    if !passwords::verify(current, &u.password_hash) {
+        return Err(AppError::invalid(
+            "current_password",
+            "wrong",
+            "the current password is wrong",
+        ));
+    }
+    passwords::check_strength("new_password", new)?;
+    let hash = passwords::hash(new)?;
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(u.id))
+        .exec(&tx)
+        .await?;
+    let mut others = kefu_store::entity::session::Entity::delete_many()
+        .filter(kefu_store::entity::session::Column::UserId.eq(u.id));
+    if let Some(h) = keep_session_hash {
+        others = others.filter(kefu_store::entity::session::Column::IdHash.ne(h.to_owned()));
+    }
+    others.exec(&tx).await?;
+    audit::record(
+        &tx,
+        Some(u.id),
+        "user.password_change",
+        "user",
+        Some(u.id.to_string()),
+        serde_json::json!({}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    app.tokens.clear();
+    Ok(())
+}

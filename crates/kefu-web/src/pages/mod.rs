@@ -29,6 +29,7 @@ mod i18n;
 mod login;
 mod portal;
 mod portal_invite;
+mod profile;
 mod render;
 mod security;
 mod session;
@@ -52,6 +53,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/logout", post(login::logout))
         .route("/me/locale", post(login::set_locale))
+        .route("/me", get(profile::show))
+        .route("/me/preferences", post(profile::save))
+        .route("/me/password", post(profile::password))
         .route("/", get(agent_queue::home))
         .route("/tickets", get(agent_queue::queue))
         .route("/tickets/bulk", post(agent_queue::bulk))

@@ -26,6 +26,7 @@ templates!(
     "error.html",
     "error_page.html",
     "macros.html",
+    "profile.html",
     "agent/layout.html",
     "agent/queue.html",
     "agent/queue_rows.html",
