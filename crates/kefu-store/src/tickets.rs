@@ -48,6 +48,8 @@ pub struct TicketFilter {
     pub sla_due_before: Option<DateTime<Utc>>,
     /// No running SLA timer fell due before this instant (with `sla_due_before`: a window).
     pub sla_not_due_before: Option<DateTime<Utc>>,
+    /// Oldest first (the default is newest first); cursors follow the same order.
+    pub oldest_first: bool,
 }
 
 /// Position after which the next page starts (newest first).
@@ -192,18 +194,32 @@ pub async fn list_tickets(
 ) -> Result<Vec<ticket::Model>, StoreError> {
     let mut q = ticket::Entity::find().filter(condition(f, db.get_database_backend()));
     if let Some(cur) = after {
+        let (past_time, past_id) = if f.oldest_first {
+            (
+                ticket::Column::CreatedAt.gt(cur.created_at),
+                ticket::Column::Id.gt(cur.id),
+            )
+        } else {
+            (
+                ticket::Column::CreatedAt.lt(cur.created_at),
+                ticket::Column::Id.lt(cur.id),
+            )
+        };
         q = q.filter(
-            Condition::any()
-                .add(ticket::Column::CreatedAt.lt(cur.created_at))
-                .add(
-                    Condition::all()
-                        .add(ticket::Column::CreatedAt.eq(cur.created_at))
-                        .add(ticket::Column::Id.lt(cur.id)),
-                ),
+            Condition::any().add(past_time).add(
+                Condition::all()
+                    .add(ticket::Column::CreatedAt.eq(cur.created_at))
+                    .add(past_id),
+            ),
         );
     }
-    Ok(q.order_by_desc(ticket::Column::CreatedAt)
-        .order_by_desc(ticket::Column::Id)
+    let order = if f.oldest_first {
+        sea_orm::Order::Asc
+    } else {
+        sea_orm::Order::Desc
+    };
+    Ok(q.order_by(ticket::Column::CreatedAt, order.clone())
+        .order_by(ticket::Column::Id, order)
         .limit(limit)
         .all(db)
         .await?)

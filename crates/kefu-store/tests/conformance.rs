@@ -667,6 +667,25 @@ async fn ticket_filters_and_keyset_pages_agree_on_both_backends() {
         got.sort();
         assert_eq!(got, numbers);
 
+        // Oldest first walks the same tickets the other way.
+        let oldest = TicketFilter {
+            oldest_first: true,
+            ..Default::default()
+        };
+        let mut asc = Vec::new();
+        let mut after = None;
+        loop {
+            let page = list_tickets(conn, &oldest, after, 6).await.unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(TicketCursor {
+                created_at: last.created_at,
+                id: last.id,
+            });
+            asc.extend(page.into_iter().map(|t| (t.created_at, t.id)));
+        }
+        assert_eq!(asc.len(), 25);
+        assert!(asc.windows(2).all(|w| w[0] < w[1]), "{:?}", db.backend);
+
         // Merged tickets are hidden unless asked for.
         let first = ticket::Entity::find().one(conn).await.unwrap().unwrap();
         let last = list_tickets(conn, &TicketFilter::default(), None, 1)

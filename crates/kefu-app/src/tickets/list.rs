@@ -46,6 +46,8 @@ pub struct TicketListQuery {
     /// A named queue: `mine`, `unassigned`, `team`, `sla_warning`, `breached`,
     /// `pending_parts`, `open` or `all` (the default).
     pub queue: Option<String>,
+    /// `newest` (default) or `oldest`, by creation time.
+    pub sort: Option<String>,
 }
 
 /// One page of tickets.
@@ -178,6 +180,11 @@ pub async fn list_tickets(
         text: q.q.clone().filter(|s| !s.trim().is_empty()),
         include_merged: false,
         customer_scope: actor.customer_scope(),
+        oldest_first: match q.sort.as_deref() {
+            None | Some("") | Some("newest") => false,
+            Some("oldest") => true,
+            Some(_) => return Err(AppError::invalid("sort", "invalid", "newest or oldest")),
+        },
         ..Default::default()
     };
     let db = app.store.conn();

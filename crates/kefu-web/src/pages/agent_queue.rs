@@ -31,6 +31,7 @@ pub struct QueueParams {
     created_from: String,
     created_to: String,
     q: String,
+    sort: String,
     cursor: String,
 }
 
@@ -68,6 +69,7 @@ impl QueueParams {
             // The "to" date is inclusive on screen.
             created_to: local_day(&self.created_to, &v.user.time_zone, 1),
             q: opt(&self.q),
+            sort: opt(&self.sort),
             cursor: opt(&self.cursor),
             limit: Some(50),
             ..Default::default()
