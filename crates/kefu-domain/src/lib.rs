@@ -6,5 +6,6 @@
 pub mod access;
 pub mod customer;
 pub mod fields;
+pub mod routing;
 pub mod sla;
 pub mod ticket;
