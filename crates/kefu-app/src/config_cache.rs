@@ -38,6 +38,7 @@ struct Inner {
     policies: HashMap<Uuid, Arc<LoadedPolicy>>,
     workflow: Option<(Instant, Arc<Workflow>)>,
     types: Option<(Instant, Arc<TicketTypes>)>,
+    dispatch: Option<(Instant, Arc<crate::dispatch::DispatchConfig>)>,
 }
 
 fn fresh<T: Clone>(slot: &Option<(Instant, T)>) -> Option<T> {
@@ -87,11 +88,22 @@ impl ConfigCache {
         self.0.write().unwrap_or_else(|e| e.into_inner()).types = Some((Instant::now(), types));
     }
 
+    /// The cached dispatch configuration if fresh.
+    pub fn dispatch(&self) -> Option<Arc<crate::dispatch::DispatchConfig>> {
+        fresh(&self.0.read().unwrap_or_else(|e| e.into_inner()).dispatch)
+    }
+
+    /// Caches the dispatch configuration.
+    pub fn put_dispatch(&self, c: Arc<crate::dispatch::DispatchConfig>) {
+        self.0.write().unwrap_or_else(|e| e.into_inner()).dispatch = Some((Instant::now(), c));
+    }
+
     /// Forgets everything.
     pub fn clear(&self) {
         let mut g = self.0.write().unwrap_or_else(|e| e.into_inner());
         g.loaded_at = None;
         g.workflow = None;
         g.types = None;
+        g.dispatch = None;
     }
 }

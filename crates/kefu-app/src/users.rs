@@ -35,6 +35,12 @@ pub struct NewUser {
     /// UI language: `zh-CN` (default) or `en`.
     #[serde(default)]
     pub locale: Option<String>,
+    /// Skills (for skill-matched assignment), e.g. `["PLC", "数控"]`.
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Region (for region-matched field work), e.g. `华东`.
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// Changes to a user; absent fields stay as they are.
@@ -51,6 +57,12 @@ pub struct UserPatch {
     pub password: Option<String>,
     /// UI language.
     pub locale: Option<String>,
+    /// Skills (replaces the list).
+    #[serde(default)]
+    pub skills: Option<Vec<String>>,
+    /// Region (empty string clears).
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// A user as shown by the API (never with the password hash).
@@ -70,6 +82,10 @@ pub struct UserView {
     pub active: bool,
     /// UI language.
     pub locale: String,
+    /// Skills.
+    pub skills: Vec<String>,
+    /// Region.
+    pub region: Option<String>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Generated password, present only in the response that created the user.
@@ -87,6 +103,8 @@ impl From<user::Model> for UserView {
             customer_id: u.customer_id,
             active: u.active,
             locale: u.locale,
+            skills: serde_json::from_value(u.skills).unwrap_or_default(),
+            region: u.region,
             created_at: u.created_at,
             generated_password: None,
         }
@@ -187,8 +205,14 @@ pub(crate) async fn insert_user(
         phone: req.phone,
         locale: req.locale.unwrap_or_else(|| "zh-CN".into()),
         time_zone: "Asia/Shanghai".into(),
-        skills: serde_json::json!([]),
-        region: None,
+        skills: serde_json::json!(
+            req.skills
+                .iter()
+                .map(|x| x.trim())
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+        ),
+        region: req.region.filter(|r| !r.trim().is_empty()),
         active: true,
         created_at: now,
         updated_at: now,
@@ -275,6 +299,17 @@ pub async fn update_user(
         check_locale("locale", l, &mut errors);
         am.locale = Set(l.clone());
     }
+    if let Some(sk) = &patch.skills {
+        am.skills = Set(serde_json::json!(
+            sk.iter()
+                .map(|x| x.trim())
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+        ));
+    }
+    if let Some(r) = &patch.region {
+        am.region = Set(Some(r.trim().to_owned()).filter(|r| !r.is_empty()));
+    }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -287,6 +322,8 @@ pub async fn update_user(
         ("active", patch.active.is_some()),
         ("password", patch.password.is_some()),
         ("locale", patch.locale.is_some()),
+        ("skills", patch.skills.is_some()),
+        ("region", patch.region.is_some()),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.then_some(k))

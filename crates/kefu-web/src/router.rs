@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{auth, config, customers, sla, tickets, users};
+use crate::api::{auth, config, customers, dispatch, sla, tickets, users};
 use crate::{ApiError, AppState, WebSettings, ops};
 
 #[derive(OpenApi)]
@@ -90,6 +90,12 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(config::get_roles))
         .routes(routes!(config::queue_counts))
         .routes(routes!(config::lookup))
+        .routes(routes!(dispatch::list_rules, dispatch::save_rules))
+        .routes(routes!(dispatch::test_rules))
+        .routes(routes!(
+            dispatch::get_team_policy,
+            dispatch::set_team_policy
+        ))
 }
 
 async fn not_found() -> axum::response::Response {

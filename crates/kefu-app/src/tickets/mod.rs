@@ -28,6 +28,7 @@ pub use list::{TicketListQuery, TicketPage, list_tickets};
 pub use merge::{MergeInput, merge_ticket};
 pub use open::{NewTicket, open_ticket};
 pub use open_once::open_ticket_once;
+pub(crate) use queues::finished_statuses_of as finished_statuses;
 pub use queues::{Queue, QueueCount, queue_counts};
 pub use reply::{ReplyInput, add_note, add_reply};
 pub use sla_watch::{SlaScan, scan_sla};

@@ -312,6 +312,15 @@ pub(crate) async fn open_in(
         updated_at: now,
         version: 1,
     };
+    let routed = crate::dispatch::route_new_ticket(
+        app,
+        tx,
+        &mut t,
+        req.priority.is_some(),
+        req.description.as_deref().unwrap_or(""),
+        now,
+    )
+    .await?;
     let lp = crate::sla::policy_for(app, tx, t.sla_policy_id).await?;
     let mut am = ticket::ActiveModel::from(t.clone());
     // A new ticket has no status history yet: its clock needs only the customer's tier.
@@ -341,6 +350,27 @@ pub(crate) async fn open_in(
         now,
     )
     .await?;
+    // Every automatic decision is on the record, with the rule or strategy that made it.
+    let d = &routed.decision;
+    if !d.fired.is_empty() {
+        events::append(
+            tx,
+            t.id,
+            "routed",
+            None,
+            false,
+            serde_json::json!({
+                "rules": d.fired, "team_id": d.team_id, "priority": d.priority,
+                "add_tags": d.add_tags, "sla_policy_id": d.sla_policy_id,
+                "require_skills": d.require_skills,
+            }),
+            now,
+        )
+        .await?;
+    }
+    if let Some((kind, data)) = routed.assignment {
+        events::append(tx, t.id, kind, None, false, data, now).await?;
+    }
     Ok((t, tier))
 }
 

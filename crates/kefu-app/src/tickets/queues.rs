@@ -72,6 +72,27 @@ impl Queue {
 }
 
 /// Statuses that count as finished (resolved or closed) in the workflow in force.
+pub(crate) async fn finished_statuses_of(
+    app: &App,
+    db: &impl ConnectionTrait,
+) -> Result<Vec<String>, AppError> {
+    Ok(finished(&*super::workflow_of(app, db).await?))
+}
+
+fn finished(wf: &kefu_domain::ticket::Workflow) -> Vec<String> {
+    wf.statuses
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.category,
+                StatusCategory::Resolved | StatusCategory::Closed
+            )
+        })
+        .map(|s| s.key.clone())
+        .collect()
+}
+
+/// Statuses that count as finished, read without the cache.
 async fn finished_statuses(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> {
     Ok(workflow(db)
         .await?

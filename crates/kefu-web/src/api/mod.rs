@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod config;
 pub mod customers;
+pub mod dispatch;
 pub mod sla;
 pub mod tickets;
 pub mod users;

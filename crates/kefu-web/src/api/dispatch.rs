@@ -1,0 +1,81 @@
+//! Dispatch configuration over the API: routing rules (with a tester) and team assignment
+//! policies. Bodies are the JSON forms of the domain types (see the descriptions).
+
+use axum::extract::State;
+use kefu_app::dispatch::RuleTest;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::ApiResult;
+use crate::AppState;
+use crate::extract::{Auth, Json, Path};
+
+fn to_json<T: serde::Serialize>(v: &T) -> ApiResult<axum::Json<Value>> {
+    serde_json::to_value(v)
+        .map(axum::Json)
+        .map_err(|e| kefu_app::AppError::Internal(e.into()).into())
+}
+
+/// The routing rules in evaluation order: each `{id, name, enabled, match_all, conditions:
+/// [{field, op, value}], actions: {team_id, priority, add_tags, sla_policy_id, require_skills},
+/// stop}`.
+#[utoipa::path(get, path = "/api/v1/routing-rules", tag = "dispatch", responses((status = 200, body = Object)))]
+pub async fn list_rules(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<axum::Json<Value>> {
+    to_json(&kefu_app::dispatch::list_rules(&s.app, &a).await?)
+}
+
+/// Replaces the routing rules (the order given is the evaluation order).
+#[utoipa::path(put, path = "/api/v1/routing-rules", tag = "dispatch", request_body = Object, responses((status = 200, body = Object)))]
+pub async fn save_rules(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Json(body): Json<Value>,
+) -> ApiResult<axum::Json<Value>> {
+    let rules = serde_path_to_error::deserialize(body).map_err(|e| {
+        kefu_app::AppError::invalid(
+            &format!("rules.{}", e.path()),
+            "invalid",
+            e.inner().to_string(),
+        )
+    })?;
+    to_json(&kefu_app::dispatch::save_rules(&s.app, &a, rules).await?)
+}
+
+/// Which rules would fire for a ticket (by `ticket_id`, or described by its facts).
+#[utoipa::path(post, path = "/api/v1/routing-rules/test", tag = "dispatch", request_body = RuleTest, responses((status = 200, body = Object)))]
+pub async fn test_rules(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Json(req): Json<RuleTest>,
+) -> ApiResult<axum::Json<Value>> {
+    to_json(&kefu_app::dispatch::test_rules(&s.app, &a, req).await?)
+}
+
+/// A team's assignment policy: `{strategy: round_robin | least_open | manual, match_skills,
+/// match_region, on_shift_only, capacity}`.
+#[utoipa::path(get, path = "/api/v1/teams/{id}/assignment", tag = "dispatch", params(("id" = Uuid, Path)), responses((status = 200, body = Object)))]
+pub async fn get_team_policy(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<axum::Json<Value>> {
+    to_json(&kefu_app::dispatch::get_team_policy(&s.app, &a, id).await?)
+}
+
+/// Sets a team's assignment policy.
+#[utoipa::path(put, path = "/api/v1/teams/{id}/assignment", tag = "dispatch", params(("id" = Uuid, Path)), request_body = Object, responses((status = 200, body = Object)))]
+pub async fn set_team_policy(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<Uuid>,
+    Json(body): Json<Value>,
+) -> ApiResult<axum::Json<Value>> {
+    let policy = serde_path_to_error::deserialize(body).map_err(|e| {
+        kefu_app::AppError::invalid(
+            &format!("policy.{}", e.path()),
+            "invalid",
+            e.inner().to_string(),
+        )
+    })?;
+    to_json(&kefu_app::dispatch::set_team_policy(&s.app, &a, id, policy).await?)
+}
