@@ -178,3 +178,38 @@ test("an agent merges a duplicate and splits a message off into a new ticket", a
   assert.equal(split.subject, "打印机故障（拆分）");
   assert.equal(split.parent_id, a.id);
 });
+
+test("a routing rule made in the admin form routes new tickets, and the tester shows it", async () => {
+  const page = await newPage(browser);
+  await loginStaff(page, ADMIN);
+  await page.goto("/admin/routing");
+  const name = `${marker("rule")} 退换货走审批组`;
+  const rule = page.locator("fieldset.rule[data-rule=new]");
+  await rule.locator("input[name$='.name']").fill(name);
+  await rule.locator("select[name$='.c0.field']").selectOption("kind");
+  await rule.locator("select[name$='.c0.op']").selectOption("is");
+  await rule.locator("input[name$='.c0.value']").fill("return_exchange");
+  const teamValue = await rule.locator("select[name$='.team_id'] option").nth(1).getAttribute("value");
+  await rule.locator("select[name$='.team_id']").selectOption(teamValue);
+  await rule.locator("input[name$='.tags']").fill("退换货");
+  await Promise.all([page.waitForLoadState("load"), page.click("form[data-testid=routing-form] > button[type=submit]")]);
+  await page.locator(".flash.ok").waitFor();
+  await page.locator(`fieldset.rule[data-rule="${name}"]`).waitFor();
+
+  const tester = page.locator("form[data-testid=routing-test]");
+  await tester.locator("select[name=kind]").selectOption("return_exchange");
+  await Promise.all([page.waitForLoadState("load"), tester.locator("button").click()]);
+  await page.locator("[data-testid=routing-result] strong", { hasText: name }).waitFor();
+
+  const tk = await api.openTicket({ subject: `${marker("rx")} 换货申请`, kind: "return_exchange" });
+  assert.equal(tk.team_id, teamValue);
+  assert.ok(tk.tags.includes("退换货"), JSON.stringify(tk.tags));
+  await page.goto(`/tickets/${tk.id}`);
+  await page.locator("ol.timeline li.ev-routed", { hasText: name }).waitFor();
+
+  // Remove the rule again so other tests see the default routing.
+  await page.goto("/admin/routing");
+  await page.locator(`fieldset.rule[data-rule="${name}"] input[name$='.remove']`).check();
+  await Promise.all([page.waitForLoadState("load"), page.click("form[data-testid=routing-form] > button[type=submit]")]);
+  assert.equal(await page.locator(`fieldset.rule[data-rule="${name}"]`).count(), 0);
+});

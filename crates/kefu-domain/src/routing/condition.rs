@@ -67,19 +67,69 @@ pub struct Condition {
     pub value: Value,
 }
 
-fn lower(v: &Value) -> Option<String> {
+/// The facts as conditions compare them: text lowercased once per ticket, not per condition.
+pub(crate) struct Lowered {
+    kind: String,
+    channel: String,
+    priority: &'static str,
+    tier: Option<&'static str>,
+    region: Option<String>,
+    product: Option<String>,
+    serial: Option<String>,
+    customer: Option<String>,
+    text: String,
+}
+
+impl Lowered {
+    pub(crate) fn of(f: &TicketFacts) -> Lowered {
+        let low = |s: &str| s.to_lowercase();
+        Lowered {
+            kind: low(&f.kind),
+            channel: low(&f.channel),
+            priority: match f.priority.as_str() {
+                "P1" => "p1",
+                "P2" => "p2",
+                "P3" => "p3",
+                _ => "p4",
+            },
+            tier: f.tier.map(|t| t.as_str()),
+            region: f.region.as_deref().map(low),
+            product: f.product.as_deref().map(low),
+            serial: f.serial.as_deref().map(low),
+            customer: f.customer_id.map(|c| c.to_string()),
+            text: format!("{}\n{}", low(&f.subject), low(&f.description)),
+        }
+    }
+}
+
+/// A scalar value as text (numbers and booleans too), not lowercased.
+fn text_of(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
     match v {
-        Value::String(s) => Some(s.to_lowercase()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+        Value::String(s) => Some(std::borrow::Cow::Borrowed(s.as_str())),
+        Value::Number(n) => Some(std::borrow::Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(std::borrow::Cow::Owned(b.to_string())),
         _ => None,
     }
 }
 
-fn list(v: &Value) -> Vec<String> {
+/// `a` (already lowercase) equals `b` ignoring case, without allocating.
+fn eq_ci(a_lower: &str, b: &str) -> bool {
+    a_lower.chars().eq(b.chars().flat_map(char::to_lowercase))
+}
+
+/// `hay` (already lowercase) contains `needle` ignoring case.
+fn contains_ci(hay_lower: &str, needle: &str) -> bool {
+    if needle.chars().any(char::is_uppercase) {
+        hay_lower.contains(&needle.to_lowercase())
+    } else {
+        hay_lower.contains(needle)
+    }
+}
+
+fn items(v: &Value) -> impl Iterator<Item = &Value> {
     match v {
-        Value::Array(a) => a.iter().filter_map(lower).collect(),
-        other => lower(other).into_iter().collect(),
+        Value::Array(a) => a.iter().collect::<Vec<_>>().into_iter(),
+        other => vec![other].into_iter(),
     }
 }
 
@@ -87,38 +137,49 @@ impl Condition {
     /// Whether the facts satisfy this condition. A missing fact satisfies only `is_not` and
     /// `not_in`.
     pub fn holds(&self, f: &TicketFacts) -> bool {
-        let fact: Option<Value> = match &self.field {
-            Field::Kind => Some(Value::String(f.kind.clone())),
-            Field::Channel => Some(Value::String(f.channel.clone())),
-            Field::Priority => Some(Value::String(f.priority.as_str().to_owned())),
-            Field::Tier => f.tier.map(|t| Value::String(t.as_str().to_owned())),
-            Field::Region => f.region.clone().map(Value::String),
-            Field::Product => f.product.clone().map(Value::String),
-            Field::Serial => f.serial.clone().map(Value::String),
-            Field::Customer => f.customer_id.map(|c| Value::String(c.to_string())),
-            Field::Text => Some(Value::String(format!("{}\n{}", f.subject, f.description))),
-            Field::Custom(key) => f.custom_fields.get(key).cloned(),
+        self.holds_lowered(f, &Lowered::of(f))
+    }
+
+    pub(crate) fn holds_lowered(&self, f: &TicketFacts, l: &Lowered) -> bool {
+        let custom_text;
+        // The fact as lowercase text, and as a number when it is one.
+        let (fact, number): (Option<&str>, Option<f64>) = match &self.field {
+            Field::Kind => (Some(&l.kind), None),
+            Field::Channel => (Some(&l.channel), None),
+            Field::Priority => (Some(l.priority), None),
+            Field::Tier => (l.tier, None),
+            Field::Region => (l.region.as_deref(), None),
+            Field::Product => (l.product.as_deref(), None),
+            Field::Serial => (l.serial.as_deref(), None),
+            Field::Customer => (l.customer.as_deref(), None),
+            Field::Text => (Some(&l.text), None),
+            Field::Custom(key) => match f.custom_fields.get(key) {
+                Some(v) => {
+                    custom_text = text_of(v).map(|t| t.to_lowercase());
+                    (custom_text.as_deref(), v.as_f64())
+                }
+                None => (None, None),
+            },
         };
-        let fact = fact.filter(|v| !v.is_null() && v.as_str() != Some(""));
+        let fact = fact.filter(|s| !s.is_empty());
+        let value_is = |x: &Value| text_of(x).is_some_and(|t| fact.is_some_and(|f| eq_ci(f, &t)));
         match (self.op, fact) {
             (Op::Present, fact) => fact.is_some(),
             (Op::IsNot | Op::NotIn, None) => true,
             (_, None) => false,
-            (Op::Is, Some(v)) => lower(&v) == lower(&self.value),
-            (Op::IsNot, Some(v)) => lower(&v) != lower(&self.value),
-            (Op::In, Some(v)) => lower(&v).is_some_and(|x| list(&self.value).contains(&x)),
-            (Op::NotIn, Some(v)) => lower(&v).is_none_or(|x| !list(&self.value).contains(&x)),
-            (Op::Contains, Some(v)) => match (lower(&v), lower(&self.value)) {
-                (Some(hay), Some(needle)) => hay.contains(&needle),
-                _ => false,
-            },
-            (Op::ContainsAny, Some(v)) => lower(&v)
-                .is_some_and(|hay| list(&self.value).iter().any(|n| hay.contains(n.as_str()))),
-            (Op::Gte, Some(v)) => {
-                matches!((v.as_f64(), self.value.as_f64()), (Some(a), Some(b)) if a >= b)
+            (Op::Is, Some(_)) => value_is(&self.value),
+            (Op::IsNot, Some(_)) => !value_is(&self.value),
+            (Op::In, Some(_)) => items(&self.value).any(value_is),
+            (Op::NotIn, Some(_)) => !items(&self.value).any(value_is),
+            (Op::Contains, Some(hay)) => text_of(&self.value).is_some_and(|n| contains_ci(hay, &n)),
+            (Op::ContainsAny, Some(hay)) => items(&self.value)
+                .filter_map(text_of)
+                .any(|n| contains_ci(hay, &n)),
+            (Op::Gte, Some(_)) => {
+                matches!((number, self.value.as_f64()), (Some(a), Some(b)) if a >= b)
             }
-            (Op::Lte, Some(v)) => {
-                matches!((v.as_f64(), self.value.as_f64()), (Some(a), Some(b)) if a <= b)
+            (Op::Lte, Some(_)) => {
+                matches!((number, self.value.as_f64()), (Some(a), Some(b)) if a <= b)
             }
         }
     }
@@ -133,7 +194,8 @@ impl Condition {
         if needs_number && !self.value.is_number() {
             return Some(format!("{:?} needs a number", self.op));
         }
-        if !needs_list && !needs_number && self.op != Op::Present && lower(&self.value).is_none() {
+        if !needs_list && !needs_number && self.op != Op::Present && text_of(&self.value).is_none()
+        {
             return Some(format!("{:?} needs a value", self.op));
         }
         if let Field::Custom(k) = &self.field

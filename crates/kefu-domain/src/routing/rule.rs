@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::condition::Condition;
+use super::condition::{Condition, Lowered};
 use crate::customer::Tier;
 use crate::ticket::Priority;
 
@@ -105,13 +105,17 @@ pub struct Decision {
 impl RoutingRule {
     /// Whether the rule matches the facts.
     pub fn matches(&self, f: &TicketFacts) -> bool {
+        self.matches_lowered(f, &Lowered::of(f))
+    }
+
+    fn matches_lowered(&self, f: &TicketFacts, l: &Lowered) -> bool {
         if !self.enabled {
             return false;
         }
         if self.match_all {
-            self.conditions.iter().all(|c| c.holds(f))
+            self.conditions.iter().all(|c| c.holds_lowered(f, l))
         } else {
-            self.conditions.is_empty() || self.conditions.iter().any(|c| c.holds(f))
+            self.conditions.is_empty() || self.conditions.iter().any(|c| c.holds_lowered(f, l))
         }
     }
 }
@@ -122,8 +126,9 @@ pub fn evaluate(rules: &[RoutingRule], f: &TicketFacts) -> Decision {
     let mut d = Decision::default();
     let mut tags = BTreeSet::new();
     let mut skills = BTreeSet::new();
+    let lowered = Lowered::of(f);
     for r in rules {
-        if !r.matches(f) {
+        if !r.matches_lowered(f, &lowered) {
             continue;
         }
         d.fired.push(r.name.clone());

@@ -215,11 +215,26 @@ pub async fn workflow_save(State(s): State<AppState>, form: PageForm<Pairs>) -> 
     }
 }
 
+/// The teams page (also shown after a policy change).
+pub(super) async fn teams_page_for(s: &AppState, v: &Viewer) -> Response {
+    teams_page(s, v).await
+}
+
 async fn teams_page(s: &AppState, v: &Viewer) -> Response {
     let r = async {
         let list = teams::list_teams(&s.app, &v.actor).await?;
         let staff = kefu_app::users::staff_directory(&s.app, &v.actor).await?;
-        Ok::<_, kefu_app::AppError>(ctx!(base(v); teams => list, staff, section => "admin"))
+        let mut policies = std::collections::BTreeMap::new();
+        for t in &list {
+            policies.insert(
+                t.id.to_string(),
+                kefu_app::dispatch::get_team_policy(&s.app, &v.actor, t.id).await?,
+            );
+        }
+        Ok::<_, kefu_app::AppError>(
+            ctx!(base(v); teams => list, staff, policies, section => "admin",
+            strategies => ["round_robin", "least_open", "manual"]),
+        )
     }
     .await;
     match r {

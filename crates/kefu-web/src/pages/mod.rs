@@ -16,6 +16,7 @@ macro_rules! ctx {
 
 mod admin;
 mod admin_config;
+mod admin_dispatch;
 mod admin_sla;
 mod agent_customer_edit;
 mod agent_customers;
@@ -117,6 +118,15 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/teams/{id}", post(admin_config::teams_update))
         .route("/admin/sla", get(admin_sla::show))
+        .route(
+            "/admin/routing",
+            get(admin_dispatch::show).post(admin_dispatch::save),
+        )
+        .route("/admin/routing/test", post(admin_dispatch::test))
+        .route(
+            "/admin/teams/{id}/assignment",
+            post(admin_dispatch::team_policy),
+        )
         .route("/admin/sla/policies/{id}", post(admin_sla::save_policy))
         .route("/admin/sla/calendars/{id}", post(admin_sla::save_calendar))
         .route(

@@ -45,6 +45,7 @@ templates!(
     "admin/workflow.html",
     "admin/teams.html",
     "admin/sla.html",
+    "admin/routing.html",
     "portal/layout.html",
     "portal/tickets.html",
     "portal/ticket.html",
