@@ -98,3 +98,114 @@ async fn warnings_and_breaches_are_recorded_once() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn escalation_levels_fire_once_in_business_time() {
+    for db in TestDb::all().await {
+        // Tuesday 2026-11-24 10:00 Beijing.
+        let start = Utc.with_ymd_and_hms(2026, 11, 24, 2, 0, 0).unwrap();
+        let clock = Arc::new(FixedClock::new(start));
+        let app = App::with_clock(
+            db.store.clone(),
+            AppSettings::for_tests(db.dir.join("files")),
+            clock.clone(),
+        );
+        kefu_app::bootstrap::ensure_defaults(&app).await.unwrap();
+        let supervisor = kefu_app::users::create_user(
+            &app,
+            None,
+            kefu_app::users::NewUser {
+                email: "lead@kefu.local".into(),
+                name: "主管".into(),
+                role: "supervisor".into(),
+                password: Some("long enough pw".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        // Level 0 at the breach: notify the supervisor; level 1 two business hours later:
+        // reassign to them and raise the priority.
+        let policies = kefu_app::sla::list_policies(&app, &admin()).await.unwrap();
+        let p = &policies[0];
+        let mut def = p.definition.clone();
+        def["escalations"] = serde_json::json!([
+            {"after_minutes": 0, "timer": "first_response", "notify": [supervisor.id]},
+            {"after_minutes": 120, "timer": "first_response", "assign_to": supervisor.id, "raise_priority": true}
+        ]);
+        kefu_app::sla::save_policy(
+            &app,
+            Some(&admin()),
+            Some(p.id),
+            kefu_app::sla::PolicyInput {
+                name: p.name.clone(),
+                calendar_id: p.calendar_id,
+                definition: def,
+                is_default: true,
+            },
+        )
+        .await
+        .unwrap();
+        // P3: first response due after 8 business hours, Wednesday 10:30.
+        let t = tickets::open_ticket(
+            &app,
+            &admin(),
+            NewTicket {
+                subject: "报价咨询".into(),
+                priority: Some("P3".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let due = t.sla.first_response.due_at.unwrap();
+        assert_eq!(due, Utc.with_ymd_and_hms(2026, 11, 25, 2, 30, 0).unwrap());
+        clock.set(due + Duration::minutes(1));
+        let scan = tickets::scan_sla(&app).await.unwrap();
+        assert_eq!(
+            (scan.breaches, scan.escalations),
+            (1, 1),
+            "{:?}",
+            db.backend
+        );
+        assert_eq!(
+            tickets::scan_sla(&app).await.unwrap().escalations,
+            0,
+            "once"
+        );
+        // Two business hours past 10:30 is 14:00 (lunch 12:00–13:30 does not count), not 12:30.
+        clock.set(Utc.with_ymd_and_hms(2026, 11, 25, 4, 30, 0).unwrap()); // 12:30
+        assert_eq!(
+            tickets::scan_sla(&app).await.unwrap().escalations,
+            0,
+            "12:30"
+        );
+        clock.set(Utc.with_ymd_and_hms(2026, 11, 25, 5, 59, 0).unwrap()); // 13:59
+        assert_eq!(
+            tickets::scan_sla(&app).await.unwrap().escalations,
+            0,
+            "13:59"
+        );
+        clock.set(Utc.with_ymd_and_hms(2026, 11, 25, 6, 0, 0).unwrap()); // 14:00
+        assert_eq!(
+            tickets::scan_sla(&app).await.unwrap().escalations,
+            1,
+            "14:00"
+        );
+        let last = tickets::get_ticket(&app, &admin(), t.id).await.unwrap();
+        assert_eq!(last.assignee_id, Some(supervisor.id));
+        assert_eq!(last.priority, "P2");
+        // The raised priority moved the due time; the levels do not start over.
+        clock.advance(Duration::hours(3));
+        assert_eq!(tickets::scan_sla(&app).await.unwrap().escalations, 0);
+        let esc: Vec<_> = tickets::ticket_history(&app, &admin(), t.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.kind == "sla_escalated")
+            .map(|e| e.data["level"].as_u64().unwrap())
+            .collect();
+        assert_eq!(esc, vec![0, 1]);
+        db.cleanup().await;
+    }
+}

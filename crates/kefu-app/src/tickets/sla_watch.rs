@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 use kefu_store::entity::ticket_event;
-use kefu_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use kefu_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use kefu_store::{TicketCursor, TicketFilter};
 use serde::Serialize;
 use serde_json::json;
@@ -31,6 +31,8 @@ pub struct SlaScan {
     pub warnings: usize,
     /// `sla_breached` events written.
     pub breaches: usize,
+    /// Escalation levels carried out (`sla_escalated` events).
+    pub escalations: usize,
 }
 
 fn key(ticket: Uuid, kind: &str, timer: &str, due: &str) -> String {
@@ -68,22 +70,34 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
         let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
         let seen: HashSet<String> = ticket_event::Entity::find()
             .filter(ticket_event::Column::TicketId.is_in(ids))
-            .filter(ticket_event::Column::Kind.is_in(["sla_warning", "sla_breached"]))
+            .filter(ticket_event::Column::Kind.is_in([
+                "sla_warning",
+                "sla_breached",
+                "sla_escalated",
+            ]))
             .all(db)
             .await?
             .into_iter()
             .map(|e| {
-                key(
-                    e.ticket_id,
-                    &e.kind,
-                    e.data["timer"].as_str().unwrap_or(""),
-                    e.data["due_at"].as_str().unwrap_or(""),
-                )
+                let timer = e.data["timer"].as_str().unwrap_or("");
+                let timer = match e.data["level"].as_u64() {
+                    Some(level) => format!("{timer}#{level}"),
+                    None => timer.to_owned(),
+                };
+                // Escalation levels happen once per ticket and timer: a raised priority moves
+                // the due time, which must not start the levels over.
+                let due = if e.kind == "sla_escalated" {
+                    ""
+                } else {
+                    e.data["due_at"].as_str().unwrap_or("")
+                };
+                key(e.ticket_id, &e.kind, &timer, due)
             })
             .collect();
         let customer_ids: Vec<Uuid> = rows.iter().filter_map(|t| t.customer_id).collect();
         let tiers = crate::customers::tiers_of(db, customer_ids).await?;
         let mut due_events = Vec::new();
+        let mut escalations = Vec::new();
         for t in rows {
             report.checked += 1;
             let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
@@ -100,7 +114,23 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
                 if let Some(ev) = event_for(timer) {
                     let due = due_string(timer.due_at);
                     if !seen.contains(&key(id, ev, name, &due)) {
-                        due_events.push((id, ev, name, due, timer.remaining_seconds));
+                        due_events.push((id, ev, name, due.clone(), timer.remaining_seconds));
+                    }
+                }
+                // Escalation levels whose business time past the due time has come.
+                if timer.state == "breached"
+                    && let Some(due_at) = timer.due_at
+                {
+                    let overdue = lp.calendar.business_time_between(due_at, now).num_seconds();
+                    let due = due_string(Some(due_at));
+                    for (level, e) in lp.policy.escalations.iter().enumerate() {
+                        let level_key = format!("{name}#{level}");
+                        if e.covers(name)
+                            && overdue >= i64::from(e.after_minutes) * 60
+                            && !seen.contains(&key(id, "sla_escalated", &level_key, ""))
+                        {
+                            escalations.push((id, name, due.clone(), level, e.clone()));
+                        }
                     }
                 }
             }
@@ -124,6 +154,10 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
                 report.warnings += 1;
             }
         }
+        for (id, timer, due, level, e) in escalations {
+            escalate(app, id, timer, &due, level, &e, now).await?;
+            report.escalations += 1;
+        }
     }
     Ok(report)
 }
@@ -138,4 +172,56 @@ fn event_for(timer: &SlaTimerView) -> Option<&'static str> {
 
 fn due_string(due: Option<DateTime<Utc>>) -> String {
     due.map(|d| d.to_rfc3339()).unwrap_or_default()
+}
+
+/// Carries out one escalation level on a ticket in one transaction: raise the priority,
+/// reassign, move team (the SLA due times follow a new priority), and record what was done.
+async fn escalate(
+    app: &App,
+    id: Uuid,
+    timer: &str,
+    due: &str,
+    level: usize,
+    e: &kefu_domain::sla::Escalation,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    use kefu_store::entity::ticket;
+    let tx = app.store.begin().await?;
+    let Some(before) = ticket::Entity::find_by_id(id).one(&tx).await? else {
+        return Ok(());
+    };
+    let mut after = before.clone();
+    let from = kefu_domain::ticket::Priority::parse(&before.priority).unwrap_or_default();
+    if e.raise_priority {
+        after.priority = from.raised().as_str().into();
+    }
+    if e.assign_to.is_some() {
+        after.assignee_id = e.assign_to;
+    }
+    if e.team_id.is_some() {
+        after.team_id = e.team_id;
+    }
+    events::append(
+        &tx,
+        id,
+        "sla_escalated",
+        None,
+        false,
+        json!({
+            "timer": timer, "due_at": due, "level": level,
+            "priority_from": before.priority, "priority_to": after.priority,
+            "assignee_to": e.assign_to, "team_to": e.team_id, "notify": e.notify,
+        }),
+        now,
+    )
+    .await?;
+    if after != before {
+        after.updated_at = now;
+        let lp = crate::sla::policy_for(app, &tx, after.sla_policy_id).await?;
+        let mut am = ticket::ActiveModel::from(after.clone()).reset_all();
+        super::sla_state::refresh(&tx, &after, &lp, &mut am, now).await?;
+        kefu_store::update_ticket_versioned(&tx, id, before.version, am).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

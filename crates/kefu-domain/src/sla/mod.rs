@@ -16,5 +16,5 @@ pub use clock::{
     pauses_from_status_changes,
 };
 pub use holidays::{HolidayTable, bundled_cn_holidays, parse_cn_holidays};
-pub use policy::{PolicyError, SlaPolicy, TargetRow, Targets};
+pub use policy::{Escalation, PolicyError, SlaPolicy, TargetRow, Targets};
 pub use shift::{MINUTES_PER_DAY, Shift};

@@ -83,6 +83,39 @@ pub struct SlaPolicy {
     pub pause_statuses: Vec<String>,
     /// A running timer turns to warning when at most this percentage of its target remains.
     pub warn_before_percent: u8,
+    /// Steps taken once a timer is breached, each after its own amount of business time past
+    /// the due time, in order.
+    pub escalations: Vec<Escalation>,
+}
+
+/// One escalation level: after `after_minutes` of business time past a breached due time,
+/// do these things (once per timer and due time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalation {
+    /// Business minutes past the due time (0: at the breach).
+    pub after_minutes: u32,
+    /// Only for this timer (`first_response` or `resolution`); both when absent.
+    #[serde(default)]
+    pub timer: Option<String>,
+    /// Raise the priority one step (P4 → P3 … P2 → P1).
+    #[serde(default)]
+    pub raise_priority: bool,
+    /// Reassign to this staff user.
+    #[serde(default)]
+    pub assign_to: Option<uuid::Uuid>,
+    /// Move to this team.
+    #[serde(default)]
+    pub team_id: Option<uuid::Uuid>,
+    /// Notify these staff users (e.g. the supervisor).
+    #[serde(default)]
+    pub notify: Vec<uuid::Uuid>,
+}
+
+impl Escalation {
+    /// Whether the level applies to `timer` (`first_response` or `resolution`).
+    pub fn covers(&self, timer: &str) -> bool {
+        self.timer.as_deref().is_none_or(|t| t == timer)
+    }
 }
 
 impl Default for SlaPolicy {
@@ -103,6 +136,7 @@ impl Default for SlaPolicy {
             targets,
             pause_statuses: vec!["pending_customer".to_owned()],
             warn_before_percent: 20,
+            escalations: Vec::new(),
         }
     }
 }
@@ -129,6 +163,9 @@ pub enum PolicyError {
     /// The warning threshold is a percentage.
     #[error("warn_before_percent must be at most 100, got {0}")]
     WarnPercentTooLarge(u8),
+    /// An escalation level that does nothing, or names an unknown timer.
+    #[error("escalation level {0}: {1}")]
+    BadEscalation(usize, &'static str),
     /// Two rows for the same priority and tier would make the choice arbitrary.
     #[error("{priority:?} ({}) has more than one target row", tier_label(.tier))]
     DuplicateRow {
@@ -167,6 +204,24 @@ impl SlaPolicy {
         let mut out = Vec::new();
         if self.warn_before_percent > 100 {
             out.push(PolicyError::WarnPercentTooLarge(self.warn_before_percent));
+        }
+        for (i, e) in self.escalations.iter().enumerate() {
+            if !e.raise_priority
+                && e.assign_to.is_none()
+                && e.team_id.is_none()
+                && e.notify.is_empty()
+            {
+                out.push(PolicyError::BadEscalation(i, "does nothing"));
+            }
+            if e.timer
+                .as_deref()
+                .is_some_and(|t| t != "first_response" && t != "resolution")
+            {
+                out.push(PolicyError::BadEscalation(
+                    i,
+                    "timer must be first_response or resolution",
+                ));
+            }
         }
         for (i, r) in self.targets.iter().enumerate() {
             let (priority, tier) = (r.priority, r.tier);
@@ -264,6 +319,7 @@ mod tests {
             ],
             pause_statuses: vec!["pending_customer".into(), "pending_parts".into()],
             warn_before_percent: 101,
+            escalations: Vec::new(),
         };
         let vip = Some(Tier::Vip);
         assert_eq!(

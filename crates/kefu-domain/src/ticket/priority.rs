@@ -22,6 +22,15 @@ impl Priority {
     /// All priorities, most urgent first.
     pub const ALL: [Priority; 4] = [Priority::P1, Priority::P2, Priority::P3, Priority::P4];
 
+    /// One step more urgent (P1 stays P1).
+    pub fn raised(self) -> Priority {
+        match self {
+            Priority::P1 | Priority::P2 => Priority::P1,
+            Priority::P3 => Priority::P2,
+            Priority::P4 => Priority::P3,
+        }
+    }
+
     /// Stable code ("P1".."P4").
     pub fn as_str(self) -> &'static str {
         match self {

@@ -138,6 +138,22 @@ pub async fn save_policy(
         .filter(|(k, _)| k == "pause_statuses")
         .map(|(_, x)| x.as_str())
         .collect();
+    // Escalation levels as JSON: [{"after_minutes": 60, "timer": "resolution",
+    // "raise_priority": true, "assign_to": "<user id>", "team_id": …, "notify": […]}].
+    let raw = get(&p, "escalations");
+    let escalations: Value = if raw.is_empty() {
+        json!([])
+    } else {
+        match serde_json::from_str(raw) {
+            Ok(v) => v,
+            Err(e) => {
+                return page_error(
+                    kefu_app::AppError::invalid("escalations", "invalid_json", e.to_string()),
+                    v.locale(),
+                );
+            }
+        }
+    };
     let input = PolicyInput {
         name: get(&p, "name").to_owned(),
         calendar_id: Uuid::parse_str(get(&p, "calendar_id")).unwrap_or_default(),
@@ -145,6 +161,7 @@ pub async fn save_policy(
             "targets": targets,
             "pause_statuses": pause,
             "warn_before_percent": get(&p, "warn_before_percent").parse::<u8>().unwrap_or(20),
+            "escalations": escalations,
         }),
         is_default: p.iter().any(|(k, _)| k == "is_default"),
     };
