@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { ADMIN, AGENT, Api, eventually, launch, loginPortal, loginStaff, marker, newPage, t } from "../helpers.mjs";
+import { ADMIN, AGENT, Api, SUPERVISOR, eventually, launch, loginPortal, loginStaff, marker, newPage, t } from "../helpers.mjs";
 
 let browser;
 let api;
@@ -212,4 +212,35 @@ test("a routing rule made in the admin form routes new tickets, and the tester s
   await page.locator(`fieldset.rule[data-rule="${name}"] input[name$='.remove']`).check();
   await Promise.all([page.waitForLoadState("load"), page.click("form[data-testid=routing-form] > button[type=submit]")]);
   assert.equal(await page.locator(`fieldset.rule[data-rule="${name}"]`).count(), 0);
+});
+
+test("a return waits for the supervisor's approval before it can be resolved", async () => {
+  const kind = marker("rma").toLowerCase().replace(/[^a-z0-9]/g, "");
+  await api.call("PUT", "/ticket-types", { code: kind, name_zh: "退货", name_en: "Return", fields: [] });
+  await api.call("PUT", "/approval-rules", [{ step: "主管审批", kind, to: "resolved", approver_role: "supervisor" }]);
+  try {
+    const tk = await api.openTicket({ subject: `${marker("ap")} 退货申请`, kind });
+    await api.post(`/tickets/${tk.id}/transition`, { to: "open" });
+    const agent = await newPage(browser);
+    await loginStaff(agent, AGENT);
+    await agent.goto(`/tickets/${tk.id}`);
+    await agent.click("button[data-to=resolved]");
+    await agent.locator("#flash", { hasText: "主管审批" }).waitFor();
+    assert.equal((await api.get(`/tickets/${tk.id}`)).status, "open");
+
+    const sup = await newPage(browser);
+    await loginStaff(sup, SUPERVISOR);
+    await sup.goto("/approvals");
+    const row = sup.locator("[data-testid=approvals] tr", { hasText: tk.number });
+    await row.locator("input[name=comment]").fill("同意退货");
+    await Promise.all([sup.waitForLoadState("load"), row.locator("button[value=approve]").click()]);
+    await sup.locator(".flash.ok").waitFor();
+
+    await agent.goto(`/tickets/${tk.id}`);
+    await agent.locator("ol.timeline li.ev-approval_approved", { hasText: "同意退货" }).waitFor();
+    await Promise.all([agent.waitForLoadState("load"), agent.click("button[data-to=resolved]")]);
+    await eventually(async () => assert.equal((await api.get(`/tickets/${tk.id}`)).status, "resolved"));
+  } finally {
+    await api.call("PUT", "/approval-rules", []);
+  }
 });

@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{auth, config, customers, dispatch, sla, tickets, users};
+use crate::api::{approvals, auth, config, customers, dispatch, sla, tickets, users};
 use crate::{ApiError, AppState, WebSettings, ops};
 
 #[derive(OpenApi)]
@@ -92,6 +92,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(config::lookup))
         .routes(routes!(dispatch::list_rules, dispatch::save_rules))
         .routes(routes!(dispatch::test_rules))
+        .routes(routes!(approvals::get_rules, approvals::put_rules))
+        .routes(routes!(approvals::list_pending))
+        .routes(routes!(approvals::decide))
         .routes(routes!(
             dispatch::get_team_policy,
             dispatch::set_team_policy

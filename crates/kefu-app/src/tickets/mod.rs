@@ -1,5 +1,6 @@
 //! Tickets: one file per use case, plus the view and the helpers they share.
 
+mod approvals;
 mod assign;
 mod attachments;
 mod events;
@@ -19,6 +20,9 @@ mod transition;
 mod update;
 mod view;
 
+pub use approvals::{
+    ApprovalView, Decision, approval_rules, decide_approval, pending_approvals, save_approval_rules,
+};
 pub use assign::{AssignInput, assign_ticket};
 pub use attachments::{AttachmentView, NewAttachment, add_attachment, read_attachment};
 pub use events::EventView;

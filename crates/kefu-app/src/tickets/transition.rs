@@ -96,6 +96,21 @@ pub async fn transition_ticket(
         .map_err(rule_error)?;
     let category = wf.status(&req.to).map_err(rule_error)?.category;
     let now = app.now();
+    // Sign-offs first: a closed gate files the missing requests and refuses the move.
+    match super::approvals::gate(&tx, &before, &req.to).await? {
+        super::approvals::Gate::Open(ids) => super::approvals::use_up(&tx, &ids, now).await?,
+        super::approvals::Gate::Closed {
+            missing,
+            pending,
+            rejected,
+        } => {
+            tx.rollback().await?;
+            let _ = rejected;
+            return Err(
+                super::approvals::request(app, actor, &before, &req.to, missing, pending).await,
+            );
+        }
+    }
     let mut t = before.clone();
     apply_status(&mut t, &req.to, category, now);
     events::append(

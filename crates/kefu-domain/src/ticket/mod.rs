@@ -1,10 +1,12 @@
 //! Tickets: priorities, types, channels, the status workflow and ticket numbers.
 
+mod approval;
 mod kind;
 mod number;
 mod priority;
 mod workflow;
 
+pub use approval::{ApprovalRule, required_steps};
 pub use kind::{Channel, TicketKind};
 pub use number::TicketNumber;
 pub use priority::Priority;

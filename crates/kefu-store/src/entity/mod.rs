@@ -2,6 +2,7 @@
 //! (see `kefu_domain`), lists and custom fields as JSON.
 
 pub mod api_token;
+pub mod approval;
 pub mod asset;
 pub mod attachment;
 pub mod audit_entry;

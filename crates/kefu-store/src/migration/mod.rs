@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261123_000001_initial;
 mod m20261124_000001_jobs;
 mod m20261125_000001_portal_invitations;
+mod m20261126_000001_approvals;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_initial::Migration),
             Box::new(m20261124_000001_jobs::Migration),
             Box::new(m20261125_000001_portal_invitations::Migration),
+            Box::new(m20261126_000001_approvals::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, one file per resource; handlers are named verb_noun.
 
+pub mod approvals;
 pub mod auth;
 pub mod config;
 pub mod customers;

@@ -24,6 +24,7 @@ mod agent_new;
 mod agent_queue;
 mod agent_ticket;
 mod agent_ticket_edit;
+mod approvals;
 mod assets;
 mod errors;
 mod i18n;
@@ -70,6 +71,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/edit", post(agent_ticket_edit::edit))
         .route("/tickets/{id}/merge", post(agent_ticket_edit::merge))
         .route("/tickets/{id}/split", post(agent_ticket_edit::split))
+        .route("/approvals", get(approvals::list))
+        .route("/approvals/{id}", post(approvals::decide))
         .route("/customers", get(agent_customers::list))
         .route(
             "/customers/new",

@@ -35,6 +35,7 @@ templates!(
     "agent/new_ticket.html",
     "agent/lookup.html",
     "agent/customers.html",
+    "agent/approvals.html",
     "agent/customer.html",
     "agent/customer_form.html",
     "admin/nav.html",
