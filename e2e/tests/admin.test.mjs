@@ -244,3 +244,25 @@ test("a return waits for the supervisor's approval before it can be resolved", a
     await api.call("PUT", "/approval-rules", []);
   }
 });
+
+test("a canned reply is filled in with the ticket's customer and number", async () => {
+  const page = await newPage(browser);
+  await loginStaff(page, ADMIN);
+  await page.goto("/admin/canned");
+  const title = `${marker("cr")} 受理确认`;
+  const rows = page.locator("form[data-testid=canned-form] .box");
+  const last = rows.last();
+  await last.locator("input[name$='.title']").fill(title);
+  await last.locator("textarea[name$='.body']").fill("{{customer}}您好，工单 {{number}} 已由{{agent}}受理。");
+  await Promise.all([page.waitForLoadState("load"), page.click("form[data-testid=canned-form] > button[type=submit]")]);
+  await page.locator(".flash.ok").waitFor();
+
+  const customer = (await api.customers())[0];
+  const tk = await api.openTicket({ subject: `${marker("cq")} 咨询`, customer_id: customer.id });
+  const agent = await newPage(browser);
+  await loginStaff(agent, AGENT);
+  await agent.goto(`/tickets/${tk.id}`);
+  await agent.selectOption("select[data-canned]", { label: title });
+  const text = await agent.inputValue("form.reply textarea[name=body]");
+  assert.equal(text, `${customer.name}您好，工单 ${tk.number} 已由${AGENT.name}受理。`);
+});

@@ -45,6 +45,17 @@
   }
 
   document.addEventListener("change", function (e) {
+    var canned = closest(e.target, "[data-canned]");
+    if (canned) {
+      var opt = canned.options[canned.selectedIndex];
+      var box = closest(canned, "form").querySelector("textarea[name=body]");
+      if (opt && opt.getAttribute("data-body") !== null) {
+        box.value = box.value ? box.value + "\n" + opt.getAttribute("data-body") : opt.getAttribute("data-body");
+        box.focus();
+      }
+      canned.selectedIndex = 0;
+      return;
+    }
     if (closest(e.target, "[data-kind-select]")) showKindFields();
     if (closest(e.target, "[data-bulk-action]")) showBulkValue();
   });

@@ -3,6 +3,7 @@
 mod approvals;
 mod assign;
 mod attachments;
+mod canned;
 mod events;
 mod history;
 mod kinds;
@@ -25,6 +26,7 @@ pub use approvals::{
 };
 pub use assign::{AssignInput, assign_ticket};
 pub use attachments::{AttachmentView, NewAttachment, add_attachment, read_attachment};
+pub use canned::{FilledReply, canned_replies, filled_replies, save_canned_replies};
 pub use events::EventView;
 pub use history::ticket_history;
 pub use kinds::{TicketTypeView, list_ticket_types};

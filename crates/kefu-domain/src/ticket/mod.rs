@@ -1,12 +1,14 @@
 //! Tickets: priorities, types, channels, the status workflow and ticket numbers.
 
 mod approval;
+mod canned;
 mod kind;
 mod number;
 mod priority;
 mod workflow;
 
 pub use approval::{ApprovalRule, required_steps};
+pub use canned::{CannedReply, VARIABLES, fill, unknown_variables};
 pub use kind::{Channel, TicketKind};
 pub use number::TicketNumber;
 pub use priority::Priority;

@@ -71,8 +71,49 @@ async fn page_ctx(s: &AppState, v: &Viewer, id: Uuid) -> Result<Value, AppError>
         .collect();
     let card = customer_card(s, v, &t).await?;
     let vocab = vocab(s, v).await?;
+    let customer_name = card
+        .get_attr("customer")
+        .ok()
+        .and_then(|c| c.get_attr("name").ok())
+        .and_then(|n| n.as_str().map(str::to_owned));
+    let contact_name = match t.contact_id {
+        Some(cid) => card
+            .get_attr("contacts")
+            .ok()
+            .and_then(|cs| cs.try_iter().ok().map(|it| it.collect::<Vec<_>>()))
+            .unwrap_or_default()
+            .into_iter()
+            .find(|c| {
+                c.get_attr("id")
+                    .ok()
+                    .is_some_and(|id| id.to_string() == cid.to_string())
+            })
+            .and_then(|c| c.get_attr("name").ok())
+            .map(|n| n.to_string()),
+        None => None,
+    };
+    let status_name = wf
+        .status(&t.status)
+        .map(|st| {
+            if v.locale() == "en" {
+                st.name_en.clone()
+            } else {
+                st.name_zh.clone()
+            }
+        })
+        .unwrap_or_else(|_| t.status.clone());
+    let canned = tickets::filled_replies(
+        &s.app,
+        &v.actor,
+        &t,
+        customer_name.as_deref(),
+        contact_name.as_deref(),
+        &v.user.name,
+        &status_name,
+    )
+    .await?;
     Ok(
-        ctx!(base(v); ticket => t, events, next, card, vocab, names => names(s, v).await,
+        ctx!(base(v); ticket => t, events, next, card, vocab, canned, names => names(s, v).await,
         section => "tickets"),
     )
 }

@@ -15,6 +15,7 @@ macro_rules! ctx {
 }
 
 mod admin;
+mod admin_canned;
 mod admin_config;
 mod admin_dispatch;
 mod admin_sla;
@@ -120,6 +121,10 @@ pub fn routes() -> Router<AppState> {
             get(admin_config::teams_list).post(admin_config::teams_create),
         )
         .route("/admin/teams/{id}", post(admin_config::teams_update))
+        .route(
+            "/admin/canned",
+            get(admin_canned::show).post(admin_canned::save),
+        )
         .route("/admin/sla", get(admin_sla::show))
         .route(
             "/admin/routing",

@@ -47,6 +47,7 @@ templates!(
     "admin/teams.html",
     "admin/sla.html",
     "admin/routing.html",
+    "admin/canned.html",
     "portal/layout.html",
     "portal/tickets.html",
     "portal/ticket.html",
