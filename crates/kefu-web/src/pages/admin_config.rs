@@ -14,38 +14,11 @@ use uuid::Uuid;
 use super::admin::refuse_non_admin;
 use super::base;
 use super::errors::page_error;
+use super::form::{Pairs, get, has, rows};
 use super::render::render;
 use super::session::{PageForm, Staff, Viewer};
 use crate::AppState;
 use crate::extract::Path;
-
-type Pairs = Vec<(String, String)>;
-
-fn get<'a>(pairs: &'a Pairs, key: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.trim())
-        .unwrap_or("")
-}
-
-fn has(pairs: &Pairs, key: &str) -> bool {
-    pairs.iter().any(|(k, _)| k == key)
-}
-
-/// Numbered rows (`f0.key`, `f1.key`, …) present in a form.
-fn rows(pairs: &Pairs, prefix: char) -> Vec<usize> {
-    let mut idx: Vec<usize> = pairs
-        .iter()
-        .filter_map(|(k, _)| {
-            let rest = k.strip_prefix(prefix)?;
-            rest.split('.').next()?.parse().ok()
-        })
-        .collect();
-    idx.sort_unstable();
-    idx.dedup();
-    idx
-}
 
 async fn types_page(s: &AppState, v: &Viewer, saved: Option<String>) -> Response {
     match tickets::list_ticket_types(&s.app, &v.actor).await {
@@ -106,7 +79,7 @@ fn field_from_row(p: &Pairs, i: usize) -> Option<FieldDef> {
 pub async fn types_save(State(s): State<AppState>, form: PageForm<Pairs>) -> Response {
     let v = form.viewer;
     let p = form.data;
-    let fields = rows(&p, 'f')
+    let fields = rows(&p, "f")
         .into_iter()
         .filter_map(|i| field_from_row(&p, i))
         .collect();
@@ -165,7 +138,7 @@ pub async fn workflow_save(State(s): State<AppState>, form: PageForm<Pairs>) -> 
     let v = form.viewer;
     let p = form.data;
     let mut statuses = Vec::new();
-    for i in rows(&p, 's') {
+    for i in rows(&p, "s") {
         let g = |f: &str| get(&p, &format!("s{i}.{f}")).to_owned();
         if g("key").is_empty() || has(&p, &format!("s{i}.remove")) {
             continue;

@@ -14,40 +14,11 @@ use uuid::Uuid;
 use super::admin::refuse_non_admin;
 use super::base;
 use super::errors::page_error;
+use super::form::{Pairs, get, has, list, rows};
 use super::render::render;
 use super::session::{PageForm, Staff, Viewer};
 use crate::AppState;
 use crate::extract::Path;
-
-type Pairs = Vec<(String, String)>;
-
-fn get<'a>(p: &'a Pairs, key: &str) -> &'a str {
-    p.iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.trim())
-        .unwrap_or("")
-}
-
-fn has(p: &Pairs, key: &str) -> bool {
-    p.iter().any(|(k, _)| k == key)
-}
-
-fn indexes(p: &Pairs, prefix: &str) -> Vec<usize> {
-    let mut v: Vec<usize> = p
-        .iter()
-        .filter_map(|(k, _)| k.strip_prefix(prefix)?.split('.').next()?.parse().ok())
-        .collect();
-    v.sort_unstable();
-    v.dedup();
-    v
-}
-
-fn list(s: &str) -> Vec<String> {
-    s.split([',', '，'])
-        .map(|x| x.trim().to_owned())
-        .filter(|x| !x.is_empty())
-        .collect()
-}
 
 const FIELDS: [&str; 10] = [
     "kind", "channel", "priority", "tier", "region", "product", "serial", "customer", "text",
@@ -170,14 +141,14 @@ pub async fn show(State(s): State<AppState>, Staff(v): Staff) -> Response {
 pub async fn save(State(s): State<AppState>, form: PageForm<Pairs>) -> Response {
     let v = form.viewer;
     let p = form.data;
-    let mut rows: Vec<(f64, RoutingRule)> = Vec::new();
-    for i in indexes(&p, "r") {
+    let mut ordered: Vec<(f64, RoutingRule)> = Vec::new();
+    for i in rows(&p, "r") {
         let g = |f: &str| get(&p, &format!("r{i}.{f}"));
         if g("name").is_empty() || has(&p, &format!("r{i}.remove")) {
             continue;
         }
         let mut conditions = Vec::new();
-        for j in indexes(&p, &format!("r{i}.c")) {
+        for j in rows(&p, &format!("r{i}.c")) {
             let c = |f: &str| get(&p, &format!("r{i}.c{j}.{f}"));
             let (Some(op), Some(field)) = (parse_op(c("op")), parse_field(c("field"), c("key")))
             else {
@@ -208,10 +179,10 @@ pub async fn save(State(s): State<AppState>, form: PageForm<Pairs>) -> Response 
             stop: has(&p, &format!("r{i}.stop")),
         };
         let order = g("order").parse().unwrap_or(i as f64);
-        rows.push((order, rule));
+        ordered.push((order, rule));
     }
-    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let rules = rows.into_iter().map(|(_, r)| r).collect();
+    ordered.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let rules = ordered.into_iter().map(|(_, r)| r).collect();
     match dispatch::save_rules(&s.app, &v.actor, rules).await {
         Ok(saved) => page(&s, &v, Some(saved.len().to_string()), None).await,
         Err(e) => page_error(e, v.locale()),

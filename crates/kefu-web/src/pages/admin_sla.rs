@@ -13,20 +13,11 @@ use uuid::Uuid;
 use super::admin::refuse_non_admin;
 use super::base;
 use super::errors::page_error;
+use super::form::{Pairs, get};
 use super::render::render;
 use super::session::{PageForm, Staff, Viewer};
 use crate::AppState;
 use crate::extract::Path;
-
-type Pairs = Vec<(String, String)>;
-
-fn get<'a>(pairs: &'a Pairs, key: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.trim())
-        .unwrap_or("")
-}
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 

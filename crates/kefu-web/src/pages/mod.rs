@@ -28,6 +28,7 @@ mod agent_ticket_edit;
 mod approvals;
 mod assets;
 mod errors;
+mod form;
 mod i18n;
 mod login;
 mod portal;

@@ -1,0 +1,57 @@
+//! Reading page forms decoded as ordered `(name, value)` pairs: repeated names (checkbox
+//! lists) and numbered rows (`r0.name`, `r1.name`, …) that serde structs do not express.
+
+/// A decoded urlencoded form.
+pub type Pairs = Vec<(String, String)>;
+
+/// The first value of `key`, trimmed; empty when absent.
+pub fn get<'a>(p: &'a Pairs, key: &str) -> &'a str {
+    p.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.trim())
+        .unwrap_or("")
+}
+
+/// Whether `key` was sent (a ticked checkbox).
+pub fn has(p: &Pairs, key: &str) -> bool {
+    p.iter().any(|(k, _)| k == key)
+}
+
+/// The row numbers of fields named `<prefix><n>.…`, ascending.
+pub fn rows(p: &Pairs, prefix: &str) -> Vec<usize> {
+    let mut v: Vec<usize> = p
+        .iter()
+        .filter_map(|(k, _)| k.strip_prefix(prefix)?.split('.').next()?.parse().ok())
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// A comma-separated list (ASCII or Chinese commas), trimmed, without empty items.
+pub fn list(s: &str) -> Vec<String> {
+    s.split([',', '，'])
+        .map(|x| x.trim().to_owned())
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_and_lists() {
+        let p: Pairs = vec![
+            ("r1.name".into(), " b ".into()),
+            ("r0.name".into(), "a".into()),
+            ("r0.c3.op".into(), "is".into()),
+            ("flag".into(), "1".into()),
+        ];
+        assert_eq!(rows(&p, "r"), vec![0, 1]);
+        assert_eq!(rows(&p, "r0.c"), vec![3]);
+        assert_eq!(get(&p, "r1.name"), "b");
+        assert!(has(&p, "flag") && !has(&p, "nope"));
+        assert_eq!(list("华东， 华北,,x"), vec!["华东", "华北", "x"]);
+    }
+}
