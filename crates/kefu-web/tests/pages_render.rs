@@ -1,0 +1,100 @@
+//! Every page renders (status 200, a full HTML document) with strict-undefined templates over
+//! demo data, for an admin and for a portal user, on both databases. A template that reads a
+//! missing variable fails here with the page's name.
+
+mod common;
+
+use common::{PASSWORD, Server};
+use kefu_store::testing::TestDb;
+use reqwest::StatusCode;
+use serde_json::json;
+
+async fn session(srv: &Server, email: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = c
+        .post(format!("{}/api/v1/auth/login", srv.base))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    c
+}
+
+async fn page(c: &reqwest::Client, srv: &Server, path: &str) {
+    let res = c.get(format!("{}{path}", srv.base)).send().await.unwrap();
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    assert!(body.contains("</html>"), "{path} is not a whole page");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_renders_for_staff_and_portal_users() {
+    for db in TestDb::all().await {
+        let srv = Server::start(&db).await;
+        kefu_app::demo::load(&srv.app).await.expect("demo data");
+        let admin = srv.user("admin", None).await;
+        let c = session(&srv, &admin.email).await;
+        let tickets: serde_json::Value = srv
+            .get(&srv.admin, "/tickets?limit=5")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tk = tickets["items"][0]["id"].as_str().unwrap().to_owned();
+        let customer = tickets["items"][0]["customer_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        for path in [
+            "/tickets?queue=all".to_owned(),
+            "/tickets?queue=mine&sort=oldest".to_owned(),
+            "/tickets?queue=sla_warning".to_owned(),
+            format!("/tickets/{tk}"),
+            "/tickets/new".to_owned(),
+            "/customers".to_owned(),
+            format!("/customers/{customer}"),
+            "/customers/new".to_owned(),
+            format!("/customers/{customer}/edit"),
+            "/approvals".to_owned(),
+            "/me".to_owned(),
+            "/admin".to_owned(),
+            "/admin/users".to_owned(),
+            "/admin/teams".to_owned(),
+            "/admin/types".to_owned(),
+            "/admin/workflow".to_owned(),
+            "/admin/sla".to_owned(),
+            "/admin/routing".to_owned(),
+            "/admin/canned".to_owned(),
+            "/admin/tokens".to_owned(),
+        ] {
+            page(&c, &srv, &path).await;
+        }
+        // Logged out: the login pages.
+        let anon = reqwest::Client::new();
+        page(&anon, &srv, "/login").await;
+        page(&anon, &srv, "/portal/login?lang=en").await;
+        // A portal user of the ticket's customer.
+        let portal = srv
+            .user("customer", Some(uuid::Uuid::parse_str(&customer).unwrap()))
+            .await;
+        let p = session(&srv, &portal.email).await;
+        for path in [
+            "/portal".to_owned(),
+            "/portal/tickets/new".to_owned(),
+            format!("/portal/tickets/{tk}"),
+            "/me".to_owned(),
+        ] {
+            page(&p, &srv, &path).await;
+        }
+        srv.stop();
+        db.cleanup().await;
+    }
+}
