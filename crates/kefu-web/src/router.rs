@@ -92,6 +92,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(config::lookup))
         .routes(routes!(dispatch::list_rules, dispatch::save_rules))
         .routes(routes!(dispatch::test_rules))
+        .routes(routes!(
+            dispatch::list_time_rules,
+            dispatch::save_time_rules
+        ))
         .routes(routes!(approvals::get_rules, approvals::put_rules))
         .routes(routes!(approvals::list_pending))
         .routes(routes!(approvals::decide))

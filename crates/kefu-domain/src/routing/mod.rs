@@ -6,9 +6,11 @@
 mod assign;
 mod condition;
 mod rule;
+mod time_rule;
 
 pub use assign::{
     AssignError, AssignPolicy, Candidate, Pick, Strategy, load_weight, pick_assignee,
 };
 pub use condition::{Condition, Field, Op};
 pub use rule::{Decision, RoutingRule, RuleActions, TicketFacts, evaluate, rule_problems};
+pub use time_rule::{TimeAction, TimeRule};

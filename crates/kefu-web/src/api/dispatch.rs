@@ -79,3 +79,30 @@ pub async fn set_team_policy(
     })?;
     to_json(&kefu_app::dispatch::set_team_policy(&s.app, &a, id, policy).await?)
 }
+
+/// Time rules: `[{id, name, status, after_minutes (business), action: {type: remind} |
+/// {type: transition, to}}]`.
+#[utoipa::path(get, path = "/api/v1/time-rules", tag = "dispatch", responses((status = 200, body = Object)))]
+pub async fn list_time_rules(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+) -> ApiResult<axum::Json<Value>> {
+    to_json(&kefu_app::dispatch::time_rules(&s.app, &a).await?)
+}
+
+/// Replaces the time rules.
+#[utoipa::path(put, path = "/api/v1/time-rules", tag = "dispatch", request_body = Object, responses((status = 200, body = Object)))]
+pub async fn save_time_rules(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Json(body): Json<Value>,
+) -> ApiResult<axum::Json<Value>> {
+    let rules = serde_path_to_error::deserialize(body).map_err(|e| {
+        kefu_app::AppError::invalid(
+            &format!("rules.{}", e.path()),
+            "invalid",
+            e.inner().to_string(),
+        )
+    })?;
+    to_json(&kefu_app::dispatch::save_time_rules(&s.app, &a, rules).await?)
+}

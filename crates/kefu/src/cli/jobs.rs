@@ -9,6 +9,8 @@ use tokio::sync::watch;
 
 /// How often the SLA watch scans running timers.
 const SLA_SCAN_EVERY: Duration = Duration::from_secs(60);
+/// How often time rules (e.g. remind after 3 business days pending) are checked.
+const TIME_RULES_EVERY: Duration = Duration::from_secs(300);
 
 /// A worker with every job kind kefu knows.
 pub fn worker(app: &App) -> Worker {
@@ -18,6 +20,7 @@ pub fn worker(app: &App) -> Worker {
         std::process::id()
     );
     let sla_app = app.clone();
+    let rules_app = app.clone();
     let clock_app = app.clone();
     Worker::new(app.store.clone(), id)
         .clock(move || clock_app.now())
@@ -40,6 +43,22 @@ pub fn worker(app: &App) -> Worker {
             "sla.scan",
             SLA_SCAN_EVERY,
             "sla.scan",
+            serde_json::Value::Null,
+        ))
+        .handle("rules.time", move |_job| {
+            let app = rules_app.clone();
+            async move {
+                let r = kefu_app::dispatch::scan_time_rules(&app).await?;
+                if r.fired > 0 {
+                    tracing::info!(fired = r.fired, "time rules fired");
+                }
+                Ok(())
+            }
+        })
+        .schedule(Schedule::every(
+            "rules.time",
+            TIME_RULES_EVERY,
+            "rules.time",
             serde_json::Value::Null,
         ))
 }
