@@ -7,6 +7,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod customers;
 pub mod demo;
+pub mod demo_scale;
 pub mod dispatch;
 pub mod error;
 pub mod sla;

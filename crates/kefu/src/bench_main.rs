@@ -1,10 +1,12 @@
 //! `kefu-bench`: repeatable measurements whose figures go into BENCHMARKS.md.
 //!
 //! `sla` times the SLA engine alone (pure, single-threaded); `api` drives ticket creation
-//! through the real HTTP router over loopback.
+//! through the real HTTP router over loopback; `pages` times the agent pages on an existing
+//! large database.
 
 mod bench {
     pub mod api;
+    pub mod pages;
     pub mod sla;
 }
 
@@ -20,6 +22,8 @@ enum Cli {
     Sla(bench::sla::Args),
     /// Create tickets through POST /api/v1/tickets with concurrent clients.
     Api(bench::api::Args),
+    /// Render the agent pages (queues, deep pages, ticket pages) on an existing database.
+    Pages(bench::pages::Args),
 }
 
 #[tokio::main]
@@ -30,6 +34,7 @@ async fn main() -> ExitCode {
             Ok(())
         }
         Cli::Api(args) => bench::api::run(args).await,
+        Cli::Pages(args) => bench::pages::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

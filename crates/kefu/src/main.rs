@@ -33,8 +33,9 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(cli::user::Command),
-    /// Migrate and load demonstration data (customers, products, tickets).
-    Demo,
+    /// Migrate and load demonstration data (customers, products, tickets); `--scale N` generates
+    /// N realistic tickets for scale tests instead.
+    Demo(cli::demo::Args),
     /// Print the effective configuration as TOML, secrets masked.
     PrintConfig(cli::print_config::Args),
     /// Exit 0 when a running server answers /healthz with 200, 1 otherwise.
@@ -68,7 +69,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Worker => cli::jobs::run(cfg).await?,
         Command::Migrate => cli::migrate::run(cfg).await?,
         Command::User(cmd) => cli::user::run(cfg, cmd).await?,
-        Command::Demo => cli::demo::run(cfg).await?,
+        Command::Demo(args) => cli::demo::run(cfg, args).await?,
         Command::PrintConfig(args) => cli::print_config::run(&cfg, args),
         Command::Healthcheck(args) => return Ok(cli::healthcheck::run(&cfg, args).await),
     }

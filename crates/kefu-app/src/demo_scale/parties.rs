@@ -16,7 +16,7 @@ use super::writer::{insert_statements, run_all};
 use crate::AppError;
 
 /// Password of every generated login (the small demo's, too).
-pub(super) const PASSWORD: &str = "kefu-demo-2026";
+pub const PASSWORD: &str = "kefu-demo-2026";
 
 /// A staff member tickets can be assigned to.
 pub(super) struct StaffMember {
@@ -270,7 +270,11 @@ pub(super) async fn create(
             owner_id: Some(staff[teams[team].supervisor].id),
             region: Some(region.into()),
             address: Some(address.clone()),
-            phone: Some(format!("0{}-{}", rng.range(10, 999), rng.range(20_000_000, 90_000_000))),
+            phone: Some(format!(
+                "0{}-{}",
+                rng.range(10, 999),
+                rng.range(20_000_000, 90_000_000)
+            )),
             email: Some(format!("service@c{:05}.example.cn", i + 1)),
             tags: json!([region, industry]),
             custom_fields: json!({}),
@@ -298,7 +302,11 @@ pub(super) async fn create(
                 customer_id: id,
                 name: format!("{s}{g}"),
                 email: Some(email.clone()),
-                phone: Some(format!("1{}{:09}", rng.pick(&[3, 5, 8]), rng.below(1_000_000_000))),
+                phone: Some(format!(
+                    "1{}{:09}",
+                    rng.pick(&[3, 5, 8]),
+                    rng.below(1_000_000_000)
+                )),
                 wechat_openid: None,
                 title: Some((*rng.pick(&text::TITLES)).into()),
                 is_primary: k == 0,

@@ -86,7 +86,13 @@ impl Teller<'_> {
         });
     }
 
-    fn change(&mut self, at: DateTime<Utc>, actor: Option<Uuid>, to: &'static str, c: Option<&str>) {
+    fn change(
+        &mut self,
+        at: DateTime<Utc>,
+        actor: Option<Uuid>,
+        to: &'static str,
+        c: Option<&str>,
+    ) {
         let data = json!({"from": self.status, "to": to, "comment": c});
         self.push(at, "status_changed", actor, data);
         self.status = to;
@@ -99,7 +105,7 @@ impl Teller<'_> {
         } else {
             &text::CUSTOMER_REPLIES
         };
-        let body = fill(rng.pick(pool), self.words);
+        let body = fill(rng.pick::<&str>(pool), self.words);
         let from = if agent { "agent" } else { "customer" };
         let data = json!({"body": body, "attachment_ids": [], "from": from});
         self.push(at, "reply", Some(actor), data);
@@ -117,7 +123,7 @@ impl Teller<'_> {
     }
 
     fn note(&mut self, at: DateTime<Utc>, actor: Uuid, rng: &mut Rng) {
-        let body = fill(rng.pick(&text::NOTES), self.words);
+        let body = fill(rng.pick::<&str>(&text::NOTES), self.words);
         self.push(
             at,
             "note",
@@ -176,7 +182,7 @@ fn last_step(p: &Plan<'_>, fr: DateTime<Utc>, rng: &mut Rng) -> DateTime<Utc> {
 }
 
 /// Tells the story; events come out in time order, all before `now`.
-pub(super) fn tell(p: Plan<'_>, rng: &mut Rng) -> Vec<Event> {
+pub(super) fn tell(mut p: Plan<'_>, rng: &mut Rng) -> Vec<Event> {
     let c = p.cast;
     let t0 = p.created_at;
     let mut t = Teller {
@@ -184,7 +190,8 @@ pub(super) fn tell(p: Plan<'_>, rng: &mut Rng) -> Vec<Event> {
         status: "new",
         words: p.words,
     };
-    t.push(t0, "created", Some(c.creator), p.created);
+    let created = std::mem::take(&mut p.created);
+    t.push(t0, "created", Some(c.creator), created);
     let assign_at = t0 + rng.minutes(2, 40);
     match p.target {
         Target::New => {
@@ -200,7 +207,12 @@ pub(super) fn tell(p: Plan<'_>, rng: &mut Rng) -> Vec<Event> {
             let at = t0 + rng.minutes(5, 120);
             t.note(at, c.handler, rng);
             let comment = "重复工单，已在原工单处理 duplicate";
-            t.change(at + rng.minutes(1, 30), Some(c.handler), "closed", Some(comment));
+            t.change(
+                at + rng.minutes(1, 30),
+                Some(c.handler),
+                "closed",
+                Some(comment),
+            );
         }
         _ => {
             let fr = first_answer(&p, rng);
@@ -214,12 +226,13 @@ pub(super) fn tell(p: Plan<'_>, rng: &mut Rng) -> Vec<Event> {
                 Target::Closed => 2,
                 _ => 1,
             };
-            middle(&mut t, fr, end, 10 - t.evs.len() - finals, c, rng);
+            let budget = 10 - t.evs.len() - finals;
+            middle(&mut t, fr, end, budget, c, rng);
             finish(&mut t, p.target, end, c, rng);
         }
     }
     t.evs.sort_by_key(|e| e.at);
-    squeeze(&mut t.evs, t0, p.now);
+    squeeze(&mut t.evs, t0, p.now, rng);
     t.evs
 }
 
@@ -262,7 +275,12 @@ fn middle(
             Step::Note => t.note(at, c.handler, rng),
             Step::Reply => t.reply(at, c.handler, true, rng),
             Step::WaitCustomer => {
-                t.change(at, Some(c.handler), "pending_customer", Some("等待客户提供照片和报警截图"));
+                t.change(
+                    at,
+                    Some(c.handler),
+                    "pending_customer",
+                    Some("等待客户提供照片和报警截图"),
+                );
                 t.reply(back, c.customer, false, rng);
             }
             Step::WaitParts => {
@@ -305,15 +323,16 @@ fn finish(t: &mut Teller<'_>, target: Target, at: DateTime<Utc>, c: &Cast, rng: 
     }
 }
 
-/// Squeezes a history that would end in the future into the time before `now`, keeping order.
-fn squeeze(evs: &mut [Event], t0: DateTime<Utc>, now: DateTime<Utc>) {
-    let limit = now - Duration::minutes(1);
+/// Squeezes a history that would end in the future into the time before `now` (ending at a
+/// random point of it, so recent tickets do not all share one last instant), keeping order.
+fn squeeze(evs: &mut [Event], t0: DateTime<Utc>, now: DateTime<Utc>, rng: &mut Rng) {
     let Some(last) = evs.last().map(|e| e.at) else {
         return;
     };
-    if last <= limit {
+    if last <= now - Duration::minutes(1) {
         return;
     }
+    let limit = between(t0, now - Duration::minutes(1), 0.5, 1.0, rng);
     let span = (last - t0).num_microseconds().unwrap_or(1).max(1) as f64;
     let room = (limit - t0).num_microseconds().unwrap_or(0).max(0) as f64;
     for e in evs.iter_mut() {

@@ -48,8 +48,17 @@ pub(super) const TEAMS: [&str; 4] = [
 /// The home region of each team's staff.
 pub(super) const TEAM_REGIONS: [&str; 4] = ["华东", "华南", "华北", "西南"];
 
-/// Staff: (email local part, name, role, team, skills).
-pub(super) const STAFF: [(&str, &str, &str, Option<usize>, &[&str]); 20] = [
+/// One staff member: (email local part, name, role, team, skills).
+pub(super) type StaffRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<usize>,
+    &'static [&'static str],
+);
+
+/// The staff.
+pub(super) const STAFF: [StaffRow; 20] = [
     ("gao.jun", "高峻", "supervisor", Some(0), &[]),
     ("he.li", "何丽", "supervisor", Some(1), &[]),
     ("song.tao", "宋涛", "supervisor", Some(2), &[]),
@@ -63,12 +72,42 @@ pub(super) const STAFF: [(&str, &str, &str, Option<usize>, &[&str]); 20] = [
     ("lin.feng", "林峰", "agent", Some(2), &["数控"]),
     ("tang.xue", "唐雪", "agent", Some(3), &["医疗设备"]),
     ("han.bing", "韩冰", "agent", Some(3), &["English"]),
-    ("cao.yong", "曹勇", "field_engineer", Some(0), &["数控", "PLC"]),
-    ("xie.qiang", "谢强", "field_engineer", Some(0), &["注塑机", "液压"]),
-    ("deng.chao", "邓超", "field_engineer", Some(1), &["制冷", "空压机"]),
+    (
+        "cao.yong",
+        "曹勇",
+        "field_engineer",
+        Some(0),
+        &["数控", "PLC"],
+    ),
+    (
+        "xie.qiang",
+        "谢强",
+        "field_engineer",
+        Some(0),
+        &["注塑机", "液压"],
+    ),
+    (
+        "deng.chao",
+        "邓超",
+        "field_engineer",
+        Some(1),
+        &["制冷", "空压机"],
+    ),
     ("yuan.kai", "袁凯", "field_engineer", Some(1), &["医疗设备"]),
-    ("feng.gang", "冯刚", "field_engineer", Some(2), &["打印机", "UPS"]),
-    ("peng.bo", "彭博", "field_engineer", Some(3), &["机器人", "液压"]),
+    (
+        "feng.gang",
+        "冯刚",
+        "field_engineer",
+        Some(2),
+        &["打印机", "UPS"],
+    ),
+    (
+        "peng.bo",
+        "彭博",
+        "field_engineer",
+        Some(3),
+        &["机器人", "液压"],
+    ),
     ("jiang.hui", "蒋慧", "finance", None, &[]),
 ];
 
@@ -115,7 +154,14 @@ pub(super) const DISTRICTS: [&str; 8] = [
 ];
 
 pub(super) const ROADS: [&str; 8] = [
-    "星湖街", "长江路", "科技大道", "创业路", "金鸡湖大道", "中山路", "人民路", "建设路",
+    "星湖街",
+    "长江路",
+    "科技大道",
+    "创业路",
+    "金鸡湖大道",
+    "中山路",
+    "人民路",
+    "建设路",
 ];
 
 /// (surname, pinyin).

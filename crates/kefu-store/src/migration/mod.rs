@@ -6,6 +6,7 @@ mod m20261123_000001_initial;
 mod m20261124_000001_jobs;
 mod m20261125_000001_portal_invitations;
 mod m20261126_000001_approvals;
+mod m20261127_000001_ticket_scale_indexes;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_jobs::Migration),
             Box::new(m20261125_000001_portal_invitations::Migration),
             Box::new(m20261126_000001_approvals::Migration),
+            Box::new(m20261127_000001_ticket_scale_indexes::Migration),
         ]
     }
 }

@@ -183,7 +183,7 @@ fn report(args: &Args, backend: &str, elapsed: Duration, all: &mut Tally) {
 }
 
 /// The `p`th percentile (nearest rank) of sorted latencies, in milliseconds.
-fn pct(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn pct(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -233,7 +233,7 @@ async fn admin_token(app: &App) -> anyhow::Result<String> {
     Ok(token.token)
 }
 
-fn settings(scratch: &std::path::Path) -> AppSettings {
+pub(crate) fn settings(scratch: &std::path::Path) -> AppSettings {
     AppSettings {
         files_dir: scratch.join("files"),
         max_attachment_bytes: 20 * 1024 * 1024,
@@ -242,7 +242,7 @@ fn settings(scratch: &std::path::Path) -> AppSettings {
     }
 }
 
-fn scratch_dir() -> anyhow::Result<PathBuf> {
+pub(crate) fn scratch_dir() -> anyhow::Result<PathBuf> {
     let stamp = SystemTime::now().duration_since(UNIX_EPOCH)?.as_nanos();
     let dir = std::env::temp_dir().join(format!("kefu-bench-{}-{stamp}", std::process::id()));
     std::fs::create_dir_all(dir.join("files"))
