@@ -172,10 +172,7 @@ pub async fn queue(
     if is_htmx(&headers) && !p.cursor.is_empty() {
         return render("agent/queue_rows.html", ctx_rows);
     }
-    let counts = match tickets::queue_counts(&s.app, &v.actor).await {
-        Ok(c) => c,
-        Err(e) => return page_error(e, locale),
-    };
+
     let current = if p.queue.is_empty() {
         "all".to_owned()
     } else {
@@ -183,7 +180,8 @@ pub async fn queue(
     };
     render(
         "agent/queue.html",
-        ctx!(ctx_rows; counts, current, params => p, section => "tickets"),
+        ctx!(ctx_rows; current, params => p, section => "tickets",
+            queues => tickets::Queue::ALL.iter().map(|q| q.code()).collect::<Vec<_>>()),
     )
 }
 
@@ -325,5 +323,27 @@ mod tests {
             p.query_string(),
             "priority=P1&q=%E4%B8%BB%E8%BD%B4+%E5%BC%82%E5%93%8D&queue=all"
         );
+    }
+}
+
+/// Which queue the page shows (for the highlighted link).
+#[derive(Debug, Default, Deserialize)]
+pub struct CountsQuery {
+    #[serde(default)]
+    current: String,
+}
+
+/// `GET /tickets/counts`: the queue links with their counts (loaded after the queue page).
+pub async fn counts(
+    State(s): State<AppState>,
+    Staff(v): Staff,
+    Query(q): Query<CountsQuery>,
+) -> Response {
+    match tickets::queue_counts(&s.app, &v.actor).await {
+        Ok(counts) => render(
+            "agent/queue_counts.html",
+            ctx!(base(&v); counts, current => q.current),
+        ),
+        Err(e) => page_error(e, v.locale()),
     }
 }

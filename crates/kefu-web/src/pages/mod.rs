@@ -63,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(agent_queue::home))
         .route("/tickets", get(agent_queue::queue))
         .route("/tickets/bulk", post(agent_queue::bulk))
+        .route("/tickets/counts", get(agent_queue::counts))
         .route("/tickets/new", get(agent_new::form).post(agent_new::submit))
         .route("/lookup", get(agent_new::lookup))
         .route("/tickets/{id}", get(agent_ticket::page))

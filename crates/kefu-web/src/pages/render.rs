@@ -30,6 +30,7 @@ templates!(
     "agent/layout.html",
     "agent/queue.html",
     "agent/queue_rows.html",
+    "agent/queue_counts.html",
     "agent/ticket.html",
     "agent/timeline.html",
     "agent/new_ticket.html",
