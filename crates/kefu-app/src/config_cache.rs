@@ -26,7 +26,7 @@ pub struct LoadedPolicy {
 }
 
 /// Default policy id and every loaded policy by id.
-pub type Policies = (Option<Uuid>, HashMap<Uuid, Arc<LoadedPolicy>>);
+pub type Policies = (Option<Uuid>, Arc<HashMap<Uuid, Arc<LoadedPolicy>>>);
 
 /// Ticket types by code: (active, custom fields).
 pub type TicketTypes = HashMap<String, (bool, Vec<FieldDef>)>;
@@ -35,7 +35,7 @@ pub type TicketTypes = HashMap<String, (bool, Vec<FieldDef>)>;
 struct Inner {
     loaded_at: Option<Instant>,
     default_id: Option<Uuid>,
-    policies: HashMap<Uuid, Arc<LoadedPolicy>>,
+    policies: Arc<HashMap<Uuid, Arc<LoadedPolicy>>>,
     workflow: Option<(Instant, Arc<Workflow>)>,
     types: Option<(Instant, Arc<TicketTypes>)>,
     dispatch: Option<(Instant, Arc<crate::dispatch::DispatchConfig>)>,
@@ -61,7 +61,7 @@ impl ConfigCache {
     }
 
     /// Replaces the cached policies.
-    pub fn put(&self, default_id: Option<Uuid>, policies: HashMap<Uuid, Arc<LoadedPolicy>>) {
+    pub fn put(&self, default_id: Option<Uuid>, policies: Arc<HashMap<Uuid, Arc<LoadedPolicy>>>) {
         let mut g = self.0.write().unwrap_or_else(|e| e.into_inner());
         g.loaded_at = Some(Instant::now());
         g.default_id = default_id;

@@ -350,6 +350,8 @@ async fn load_all(
             }),
         );
     }
+    // Shared, not copied: every listed ticket looks its policy up here.
+    let map = Arc::new(map);
     app.cache.put(default_id, map.clone());
     Ok((default_id, map))
 }

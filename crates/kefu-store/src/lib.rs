@@ -11,6 +11,7 @@ pub mod migration;
 mod counters;
 mod error;
 mod idempotency;
+mod text;
 mod tickets;
 
 #[cfg(feature = "testing")]
@@ -22,6 +23,7 @@ pub use counters::next_ticket_seq;
 pub use error::StoreError;
 pub use idempotency::{IdempotencyRecord, find_idempotent, finish_idempotent, save_idempotent};
 pub use sea_orm;
+pub use text::contains_ci;
 pub use tickets::{
     TicketCursor, TicketFilter, count_tickets, list_tickets, update_ticket_versioned,
 };

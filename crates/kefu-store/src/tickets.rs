@@ -1,7 +1,7 @@
 //! Ticket queries that need care: filtered keyset listing and optimistic updates.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::entity::ticket;
+use crate::text::contains_ci;
 
 /// Filters for ticket listings; every field narrows the result.
 #[derive(Debug, Clone, Default)]
@@ -117,22 +118,10 @@ fn condition(f: &TicketFilter, backend: DbBackend) -> Condition {
         c = c.add(ticket::Column::CreatedAt.lt(t));
     }
     if let Some(text) = &f.text {
-        let pat = format!(
-            "%{}%",
-            text.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        // LOWER on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not. The
-        // ESCAPE clause is needed on SQLite, which has no default escape character.
-        let like = |col: ticket::Column| {
-            Expr::expr(Func::lower(Expr::col(col)))
-                .like(LikeExpr::new(pat.to_lowercase()).escape('\\'))
-        };
         c = c.add(
             Condition::any()
-                .add(like(ticket::Column::Subject))
-                .add(like(ticket::Column::Number)),
+                .add(contains_ci(ticket::Column::Subject, text))
+                .add(contains_ci(ticket::Column::Number, text)),
         );
     }
     if let Some(tag) = &f.tag {

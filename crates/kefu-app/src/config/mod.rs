@@ -3,6 +3,7 @@
 //! Every change is validated, audited, and takes effect on the next request.
 
 pub mod holidays;
+pub(crate) mod list_setting;
 pub mod roles;
 pub mod teams;
 pub mod ticket_types;

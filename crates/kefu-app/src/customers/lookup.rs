@@ -2,8 +2,8 @@
 //! phone or email, assets by serial number. Staff only.
 
 use kefu_domain::access::{Actor, Permission};
+use kefu_store::contains_ci as contains;
 use kefu_store::entity::{asset, contact, customer};
-use kefu_store::sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use kefu_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 use uuid::Uuid;
@@ -25,19 +25,6 @@ pub struct LookupHit {
     pub detail: String,
     /// The customer's name.
     pub customer_name: String,
-}
-
-/// Case-insensitive "contains" with `%` and `_` taken literally.
-pub(crate) fn contains<C: ColumnTrait>(col: C, q: &str) -> Condition {
-    let pat = format!(
-        "%{}%",
-        q.to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    Condition::all()
-        .add(Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pat).escape('\\')))
 }
 
 /// Up to `limit` hits of each kind for `q` (at least 1 character).

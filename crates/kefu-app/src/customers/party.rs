@@ -393,11 +393,10 @@ pub async fn list_customers(
         require(actor, Permission::CustomerRead)?;
     }
     if let Some(q) = q.filter(|q| !q.is_empty()) {
-        let pat = format!("%{q}%");
         query = query.filter(
             Condition::any()
-                .add(customer::Column::Name.like(&pat))
-                .add(customer::Column::Code.like(&pat)),
+                .add(kefu_store::contains_ci(customer::Column::Name, q))
+                .add(kefu_store::contains_ci(customer::Column::Code, q)),
         );
     }
     if let Some(t) = tier {

@@ -35,10 +35,7 @@ pub(crate) async fn load(
     if let Some(c) = app.cache.dispatch() {
         return Ok(c);
     }
-    let rules = get_setting(db, "routing_rules")
-        .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
+    let rules = crate::config::list_setting::read_list(db, "routing_rules").await?;
     let teams = get_setting(db, "team_assignment")
         .await?
         .and_then(|v| serde_json::from_value(v).ok())
@@ -72,27 +69,7 @@ pub async fn save_rules(
                 .collect(),
         ));
     }
-    let now = app.now();
-    let tx = app.store.begin().await?;
-    put_setting(
-        &tx,
-        "routing_rules",
-        serde_json::to_value(&rules).map_err(anyhow::Error::from)?,
-        now,
-    )
-    .await?;
-    audit::record(
-        &tx,
-        Some(actor.user_id),
-        "config.routing_rules.save",
-        "routing_rules",
-        None,
-        serde_json::json!({"rules": rules.len()}),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    app.cache.clear();
+    crate::config::list_setting::write_list(app, actor, "routing_rules", &rules).await?;
     Ok(rules)
 }
 

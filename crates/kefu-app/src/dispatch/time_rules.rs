@@ -9,12 +9,11 @@ use chrono::{DateTime, Utc};
 use kefu_domain::access::{Actor, Permission};
 use kefu_domain::routing::{TimeAction, TimeRule};
 use kefu_store::entity::{ticket, ticket_event};
-use kefu_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+use kefu_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use crate::sla::{get_setting, put_setting};
 use crate::tickets::events;
-use crate::{App, AppError, FieldError, audit, require};
+use crate::{App, AppError, FieldError, require};
 
 /// The time rules (staff).
 pub async fn time_rules(app: &App, actor: &Actor) -> Result<Vec<TimeRule>, AppError> {
@@ -25,10 +24,7 @@ pub async fn time_rules(app: &App, actor: &Actor) -> Result<Vec<TimeRule>, AppEr
 }
 
 async fn load(app: &App) -> Result<Vec<TimeRule>, AppError> {
-    Ok(get_setting(app.store.conn(), "time_rules")
-        .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default())
+    crate::config::list_setting::read_list(app.store.conn(), "time_rules").await
 }
 
 /// Replaces the time rules (admins); statuses must exist in the workflow.
@@ -61,26 +57,7 @@ pub async fn save_time_rules(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let now = app.now();
-    let tx = app.store.begin().await?;
-    put_setting(
-        &tx,
-        "time_rules",
-        serde_json::to_value(&rules).map_err(anyhow::Error::from)?,
-        now,
-    )
-    .await?;
-    audit::record(
-        &tx,
-        Some(actor.user_id),
-        "config.time_rules.save",
-        "time_rules",
-        None,
-        json!({"rules": rules.len()}),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    crate::config::list_setting::write_list(app, actor, "time_rules", &rules).await?;
     Ok(rules)
 }
 
@@ -161,7 +138,6 @@ pub async fn scan_time_rules(app: &App) -> Result<TimeScan, AppError> {
                     .map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?;
                 let mut after = t.clone();
                 crate::tickets::apply_status(&mut after, to, category, now);
-                after.updated_at = now;
                 events::append(
                     &tx,
                     t.id,
@@ -172,10 +148,7 @@ pub async fn scan_time_rules(app: &App) -> Result<TimeScan, AppError> {
                     now,
                 )
                 .await?;
-                let lp = crate::sla::policy_for(app, &tx, after.sla_policy_id).await?;
-                let mut am = ticket::ActiveModel::from(after.clone()).reset_all();
-                crate::tickets::refresh_sla(&tx, &after, &lp, &mut am, now).await?;
-                kefu_store::update_ticket_versioned(&tx, t.id, t.version, am).await?;
+                crate::tickets::write_ticket(app, &tx, &t, after, now).await?;
             }
             tx.commit().await?;
             report.fired += 1;

@@ -15,8 +15,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{events, visible_ticket};
-use crate::sla::{get_setting, put_setting};
-use crate::{App, AppError, FieldError, audit, require};
+use crate::{App, AppError, FieldError, require};
 
 /// An approval as listed and shown.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -52,10 +51,7 @@ pub async fn approval_rules(app: &App, actor: &Actor) -> Result<Vec<ApprovalRule
 }
 
 async fn rules(db: &impl ConnectionTrait) -> Result<Vec<ApprovalRule>, AppError> {
-    Ok(get_setting(db, "approval_rules")
-        .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default())
+    crate::config::list_setting::read_list(db, "approval_rules").await
 }
 
 /// Replaces the approval rules (admins).
@@ -76,26 +72,7 @@ pub async fn save_approval_rules(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let now = app.now();
-    let tx = app.store.begin().await?;
-    put_setting(
-        &tx,
-        "approval_rules",
-        serde_json::to_value(&list).map_err(anyhow::Error::from)?,
-        now,
-    )
-    .await?;
-    audit::record(
-        &tx,
-        Some(actor.user_id),
-        "config.approval_rules.save",
-        "approval_rules",
-        None,
-        json!({"rules": list.len()}),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    crate::config::list_setting::write_list(app, actor, "approval_rules", &list).await?;
     Ok(list)
 }
 
@@ -107,7 +84,6 @@ pub(crate) enum Gate {
     Closed {
         missing: Vec<ApprovalRule>,
         pending: Vec<String>,
-        rejected: Vec<String>,
     },
 }
 
@@ -130,28 +106,20 @@ pub(crate) async fn gate(
         .order_by_desc(approval::Column::RequestedAt)
         .all(db)
         .await?;
-    let (mut use_up, mut missing, mut pending, mut rejected) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut use_up, mut missing, mut pending) = (Vec::new(), Vec::new(), Vec::new());
     for s in steps {
         // The latest request of the step decides.
         match existing.iter().find(|a| a.step == s.step) {
             Some(a) if a.state == "approved" => use_up.push(a.id),
             Some(a) if a.state == "pending" => pending.push(s.step.clone()),
-            Some(a) if a.state == "rejected" => {
-                rejected.push(s.step.clone());
-                missing.push(s.clone());
-            }
+            // Never asked, or rejected: a new request is filed.
             _ => missing.push(s.clone()),
         }
     }
     if missing.is_empty() && pending.is_empty() {
         Ok(Gate::Open(use_up))
     } else {
-        Ok(Gate::Closed {
-            missing,
-            pending,
-            rejected,
-        })
+        Ok(Gate::Closed { missing, pending })
     }
 }
 

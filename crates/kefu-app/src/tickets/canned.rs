@@ -5,11 +5,9 @@ use std::collections::BTreeMap;
 use kefu_domain::access::{Actor, Permission};
 use kefu_domain::ticket::{CannedReply, fill, unknown_variables};
 use serde::Serialize;
-use serde_json::json;
 
 use super::TicketView;
-use crate::sla::{get_setting, put_setting};
-use crate::{App, AppError, FieldError, audit, require};
+use crate::{App, AppError, FieldError, require};
 
 /// A canned reply filled in for one ticket.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -25,10 +23,7 @@ pub async fn canned_replies(app: &App, actor: &Actor) -> Result<Vec<CannedReply>
     if !actor.role.is_staff() {
         return Err(AppError::Forbidden("staff only".into()));
     }
-    Ok(get_setting(app.store.conn(), "canned_replies")
-        .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default())
+    crate::config::list_setting::read_list(app.store.conn(), "canned_replies").await
 }
 
 /// Replaces the canned replies (admins); unknown `{{variables}}` are refused.
@@ -61,26 +56,7 @@ pub async fn save_canned_replies(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let now = app.now();
-    let tx = app.store.begin().await?;
-    put_setting(
-        &tx,
-        "canned_replies",
-        serde_json::to_value(&list).map_err(anyhow::Error::from)?,
-        now,
-    )
-    .await?;
-    audit::record(
-        &tx,
-        Some(actor.user_id),
-        "config.canned_replies.save",
-        "canned_replies",
-        None,
-        json!({"replies": list.len()}),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    crate::config::list_setting::write_list(app, actor, "canned_replies", &list).await?;
     Ok(list)
 }
 

@@ -43,6 +43,14 @@ pub async fn list_ticket_types(app: &App, _actor: &Actor) -> Result<Vec<TicketTy
         .collect())
 }
 
+/// The custom fields of a type for reading a form (none for an unknown or inactive type; the
+/// use case that saves the ticket reports those).
+pub async fn form_fields(app: &App, code: &str) -> Vec<FieldDef> {
+    fields_of(app, app.store.conn(), code)
+        .await
+        .unwrap_or_default()
+}
+
 /// Resolves a type code to its custom field definitions; unknown or inactive types are refused.
 pub(crate) async fn fields_of(
     app: &App,

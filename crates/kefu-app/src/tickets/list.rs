@@ -194,7 +194,7 @@ pub async fn list_tickets(
         Some(name) => Queue::parse(name)
             .ok_or_else(|| AppError::invalid("queue", "invalid", "unknown queue"))?,
     };
-    super::queues::narrow(db, actor, queue, now, &mut f).await?;
+    super::queues::narrow(app, db, actor, queue, now, &mut f).await?;
     let rows = kefu_store::list_tickets(db, &f, after, limit + 1).await?;
     let has_more = rows.len() as u64 > limit;
     let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();

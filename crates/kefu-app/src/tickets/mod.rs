@@ -29,7 +29,7 @@ pub use attachments::{AttachmentView, NewAttachment, add_attachment, read_attach
 pub use canned::{FilledReply, canned_replies, filled_replies, save_canned_replies};
 pub use events::EventView;
 pub use history::ticket_history;
-pub use kinds::{TicketTypeView, list_ticket_types};
+pub use kinds::{TicketTypeView, form_fields, list_ticket_types};
 pub use list::{TicketListQuery, TicketPage, list_tickets};
 pub use merge::{MergeInput, merge_ticket};
 pub use open::{NewTicket, open_ticket};
@@ -37,7 +37,7 @@ pub use open_once::open_ticket_once;
 pub(crate) use queues::finished_statuses_of as finished_statuses;
 pub use queues::{Queue, QueueCount, queue_counts};
 pub use reply::{ReplyInput, add_note, add_reply};
-pub(crate) use sla_state::refresh as refresh_sla;
+pub(crate) use save::write as write_ticket;
 pub use sla_watch::{SlaScan, scan_sla};
 pub use split::{SplitInput, split_ticket};
 pub(crate) use transition::apply_status;

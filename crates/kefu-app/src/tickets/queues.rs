@@ -3,14 +3,12 @@
 
 use chrono::{DateTime, Duration, Utc};
 use kefu_domain::access::{Actor, Permission};
-use kefu_domain::ticket::StatusCategory;
 use kefu_store::TicketFilter;
 use kefu_store::entity::team_member;
 use kefu_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::workflow;
 use crate::{App, AppError, require};
 
 /// How far ahead SLA-warning candidates are looked for; the precise warning band (a share of
@@ -76,36 +74,7 @@ pub(crate) async fn finished_statuses_of(
     app: &App,
     db: &impl ConnectionTrait,
 ) -> Result<Vec<String>, AppError> {
-    Ok(finished(&*super::workflow_of(app, db).await?))
-}
-
-fn finished(wf: &kefu_domain::ticket::Workflow) -> Vec<String> {
-    wf.statuses
-        .iter()
-        .filter(|s| {
-            matches!(
-                s.category,
-                StatusCategory::Resolved | StatusCategory::Closed
-            )
-        })
-        .map(|s| s.key.clone())
-        .collect()
-}
-
-/// Statuses that count as finished, read without the cache.
-async fn finished_statuses(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> {
-    Ok(workflow(db)
-        .await?
-        .statuses
-        .into_iter()
-        .filter(|s| {
-            matches!(
-                s.category,
-                StatusCategory::Resolved | StatusCategory::Closed
-            )
-        })
-        .map(|s| s.key)
-        .collect())
+    Ok(super::workflow_of(app, db).await?.finished_statuses())
 }
 
 /// Teams the user belongs to.
@@ -124,6 +93,7 @@ pub(crate) async fn teams_of(
 
 /// Narrows `f` to `queue` for `actor`.
 pub(crate) async fn narrow(
+    app: &App,
     db: &impl ConnectionTrait,
     actor: &Actor,
     queue: Queue,
@@ -134,7 +104,7 @@ pub(crate) async fn narrow(
         return Ok(());
     }
     if queue != Queue::PendingParts {
-        f.exclude_statuses = finished_statuses(db).await?;
+        f.exclude_statuses = finished_statuses_of(app, db).await?;
     }
     match queue {
         Queue::Mine => f.assignee_id = Some(actor.user_id),
@@ -178,7 +148,7 @@ pub async fn queue_counts(app: &App, actor: &Actor) -> Result<Vec<QueueCount>, A
             customer_scope: actor.customer_scope(),
             ..Default::default()
         };
-        narrow(db, actor, queue, now, &mut f).await?;
+        narrow(app, db, actor, queue, now, &mut f).await?;
         let count = if queue == Queue::SlaWarning {
             let mut n = 0;
             let mut after = None;

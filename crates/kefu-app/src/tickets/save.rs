@@ -13,14 +13,10 @@ pub(crate) async fn save_and_commit(
     app: &App,
     tx: kefu_store::Tx,
     before: &ticket::Model,
-    mut after: ticket::Model,
+    after: ticket::Model,
     now: DateTime<Utc>,
 ) -> Result<TicketView, AppError> {
-    after.updated_at = now;
-    let lp = crate::sla::policy_for(app, &tx, after.sla_policy_id).await?;
-    let mut am = ticket::ActiveModel::from(after.clone()).reset_all();
-    sla_state::refresh(&tx, &after, &lp, &mut am, now).await?;
-    kefu_store::update_ticket_versioned(&tx, before.id, before.version, am).await?;
+    write(app, &tx, before, after, now).await?;
     let saved = ticket::Entity::find_by_id(before.id)
         .one(&tx)
         .await?
@@ -28,6 +24,24 @@ pub(crate) async fn save_and_commit(
     let view = full_view(app, &tx, saved).await?;
     tx.commit().await?;
     Ok(view)
+}
+
+/// Writes `after` over `before` inside `db`: stamps `updated_at`, recomputes the SLA
+/// projection, and checks the version (a lost race is a conflict). Every ticket change, by a
+/// person or by the system, ends here.
+pub(crate) async fn write(
+    app: &App,
+    db: &impl kefu_store::sea_orm::ConnectionTrait,
+    before: &ticket::Model,
+    mut after: ticket::Model,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    after.updated_at = now;
+    let lp = crate::sla::policy_for(app, db, after.sla_policy_id).await?;
+    let mut am = ticket::ActiveModel::from(after.clone()).reset_all();
+    sla_state::refresh(db, &after, &lp, &mut am, now).await?;
+    kefu_store::update_ticket_versioned(db, before.id, before.version, am).await?;
+    Ok(())
 }
 
 /// Refuses a change whose expected version is stale.

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 use kefu_store::entity::ticket_event;
-use kefu_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+use kefu_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use kefu_store::{TicketCursor, TicketFilter};
 use serde::Serialize;
 use serde_json::json;
@@ -45,6 +45,7 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
     let db = app.store.conn();
     let mut f = TicketFilter::default();
     super::queues::narrow(
+        app,
         db,
         &kefu_domain::access::Actor {
             user_id: Uuid::nil(),
@@ -216,11 +217,7 @@ async fn escalate(
     )
     .await?;
     if after != before {
-        after.updated_at = now;
-        let lp = crate::sla::policy_for(app, &tx, after.sla_policy_id).await?;
-        let mut am = ticket::ActiveModel::from(after.clone()).reset_all();
-        super::sla_state::refresh(&tx, &after, &lp, &mut am, now).await?;
-        kefu_store::update_ticket_versioned(&tx, id, before.version, am).await?;
+        super::save::write(app, &tx, &before, after, now).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -99,13 +99,8 @@ pub async fn transition_ticket(
     // Sign-offs first: a closed gate files the missing requests and refuses the move.
     match super::approvals::gate(&tx, &before, &req.to).await? {
         super::approvals::Gate::Open(ids) => super::approvals::use_up(&tx, &ids, now).await?,
-        super::approvals::Gate::Closed {
-            missing,
-            pending,
-            rejected,
-        } => {
+        super::approvals::Gate::Closed { missing, pending } => {
             tx.rollback().await?;
-            let _ = rejected;
             return Err(
                 super::approvals::request(app, actor, &before, &req.to, missing, pending).await,
             );

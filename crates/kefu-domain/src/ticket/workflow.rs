@@ -178,6 +178,20 @@ impl Workflow {
             .ok_or_else(|| TransitionError::UnknownStatus(key.to_owned()))
     }
 
+    /// Keys of the statuses that mean the work is done (resolved or closed).
+    pub fn finished_statuses(&self) -> Vec<String> {
+        self.statuses
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.category,
+                    StatusCategory::Resolved | StatusCategory::Closed
+                )
+            })
+            .map(|s| s.key.clone())
+            .collect()
+    }
+
     /// Statuses reachable from `from` for an actor holding `perms`.
     pub fn next_statuses<'a>(
         &'a self,

@@ -6,17 +6,14 @@ use kefu_app::tickets::{ApprovalView, Decision};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::ApiResult;
+use super::{ApiResult, json_value};
 use crate::AppState;
 use crate::extract::{Auth, Json, Path};
 
 /// The approval rules: `[{step, kind, to, approver_role, amount_field, min_amount}]`.
 #[utoipa::path(get, path = "/api/v1/approval-rules", tag = "approvals", responses((status = 200, body = Object)))]
 pub async fn get_rules(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<axum::Json<Value>> {
-    let r = kefu_app::tickets::approval_rules(&s.app, &a).await?;
-    Ok(axum::Json(
-        serde_json::to_value(r).map_err(|e| kefu_app::AppError::Internal(e.into()))?,
-    ))
+    json_value(&kefu_app::tickets::approval_rules(&s.app, &a).await?)
 }
 
 /// Replaces the approval rules.
@@ -24,19 +21,9 @@ pub async fn get_rules(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<ax
 pub async fn put_rules(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Json(body): Json<Value>,
+    Json(rules): Json<Vec<kefu_domain::ticket::ApprovalRule>>,
 ) -> ApiResult<axum::Json<Value>> {
-    let rules = serde_path_to_error::deserialize(body).map_err(|e| {
-        kefu_app::AppError::invalid(
-            &format!("rules.{}", e.path()),
-            "invalid",
-            e.inner().to_string(),
-        )
-    })?;
-    let r = kefu_app::tickets::save_approval_rules(&s.app, &a, rules).await?;
-    Ok(axum::Json(
-        serde_json::to_value(r).map_err(|e| kefu_app::AppError::Internal(e.into()))?,
-    ))
+    json_value(&kefu_app::tickets::save_approval_rules(&s.app, &a, rules).await?)
 }
 
 /// Pending approvals the caller may decide, oldest first.

@@ -74,14 +74,7 @@ pub async fn logout(
     headers: axum::http::HeaderMap,
     Auth(_actor): Auth,
 ) -> ApiResult<Response> {
-    let sid = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| v.to_owned());
+    let sid = crate::extract::cookie_in(&headers, SESSION_COOKIE).map(str::to_owned);
     if let Some(sid) = sid {
         kefu_app::auth::sessions::logout(&s.app, &sid).await?;
     }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::ApiResult;
+use super::{ApiResult, json_value};
 use crate::AppState;
 use crate::extract::{Auth, Json, Path, Query};
 
@@ -76,10 +76,7 @@ pub async fn get_workflow(
     if !a.role.is_staff() {
         return Err(kefu_app::AppError::Forbidden("staff only".into()).into());
     }
-    let wf = kefu_app::tickets::workflow_in_force(&s.app).await?;
-    Ok(axum::Json(
-        serde_json::to_value(wf).map_err(|e| kefu_app::AppError::Internal(e.into()))?,
-    ))
+    json_value(&kefu_app::tickets::workflow_in_force(&s.app).await?)
 }
 
 /// Replaces the status workflow.
@@ -87,14 +84,9 @@ pub async fn get_workflow(
 pub async fn put_workflow(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Json(req): Json<Value>,
+    Json(wf): Json<kefu_domain::ticket::Workflow>,
 ) -> ApiResult<axum::Json<Value>> {
-    let wf: kefu_domain::ticket::Workflow = serde_json::from_value(req)
-        .map_err(|e| kefu_app::AppError::invalid("workflow", "invalid", e.to_string()))?;
-    let saved = kefu_app::config::workflow::save_workflow(&s.app, &a, wf).await?;
-    Ok(axum::Json(
-        serde_json::to_value(saved).map_err(|e| kefu_app::AppError::Internal(e.into()))?,
-    ))
+    json_value(&kefu_app::config::workflow::save_workflow(&s.app, &a, wf).await?)
 }
 
 /// Roles with their permissions.

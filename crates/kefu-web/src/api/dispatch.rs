@@ -6,22 +6,16 @@ use kefu_app::dispatch::RuleTest;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::ApiResult;
+use super::{ApiResult, json_value};
 use crate::AppState;
 use crate::extract::{Auth, Json, Path};
-
-fn to_json<T: serde::Serialize>(v: &T) -> ApiResult<axum::Json<Value>> {
-    serde_json::to_value(v)
-        .map(axum::Json)
-        .map_err(|e| kefu_app::AppError::Internal(e.into()).into())
-}
 
 /// The routing rules in evaluation order: each `{id, name, enabled, match_all, conditions:
 /// [{field, op, value}], actions: {team_id, priority, add_tags, sla_policy_id, require_skills},
 /// stop}`.
 #[utoipa::path(get, path = "/api/v1/routing-rules", tag = "dispatch", responses((status = 200, body = Object)))]
 pub async fn list_rules(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<axum::Json<Value>> {
-    to_json(&kefu_app::dispatch::list_rules(&s.app, &a).await?)
+    json_value(&kefu_app::dispatch::list_rules(&s.app, &a).await?)
 }
 
 /// Replaces the routing rules (the order given is the evaluation order).
@@ -29,16 +23,9 @@ pub async fn list_rules(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<a
 pub async fn save_rules(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Json(body): Json<Value>,
+    Json(rules): Json<Vec<kefu_domain::routing::RoutingRule>>,
 ) -> ApiResult<axum::Json<Value>> {
-    let rules = serde_path_to_error::deserialize(body).map_err(|e| {
-        kefu_app::AppError::invalid(
-            &format!("rules.{}", e.path()),
-            "invalid",
-            e.inner().to_string(),
-        )
-    })?;
-    to_json(&kefu_app::dispatch::save_rules(&s.app, &a, rules).await?)
+    json_value(&kefu_app::dispatch::save_rules(&s.app, &a, rules).await?)
 }
 
 /// Which rules would fire for a ticket (by `ticket_id`, or described by its facts).
@@ -48,7 +35,7 @@ pub async fn test_rules(
     Auth(a): Auth,
     Json(req): Json<RuleTest>,
 ) -> ApiResult<axum::Json<Value>> {
-    to_json(&kefu_app::dispatch::test_rules(&s.app, &a, req).await?)
+    json_value(&kefu_app::dispatch::test_rules(&s.app, &a, req).await?)
 }
 
 /// A team's assignment policy: `{strategy: round_robin | least_open | manual, match_skills,
@@ -59,7 +46,7 @@ pub async fn get_team_policy(
     Auth(a): Auth,
     Path(id): Path<Uuid>,
 ) -> ApiResult<axum::Json<Value>> {
-    to_json(&kefu_app::dispatch::get_team_policy(&s.app, &a, id).await?)
+    json_value(&kefu_app::dispatch::get_team_policy(&s.app, &a, id).await?)
 }
 
 /// Sets a team's assignment policy.
@@ -68,16 +55,9 @@ pub async fn set_team_policy(
     State(s): State<AppState>,
     Auth(a): Auth,
     Path(id): Path<Uuid>,
-    Json(body): Json<Value>,
+    Json(policy): Json<kefu_domain::routing::AssignPolicy>,
 ) -> ApiResult<axum::Json<Value>> {
-    let policy = serde_path_to_error::deserialize(body).map_err(|e| {
-        kefu_app::AppError::invalid(
-            &format!("policy.{}", e.path()),
-            "invalid",
-            e.inner().to_string(),
-        )
-    })?;
-    to_json(&kefu_app::dispatch::set_team_policy(&s.app, &a, id, policy).await?)
+    json_value(&kefu_app::dispatch::set_team_policy(&s.app, &a, id, policy).await?)
 }
 
 /// Time rules: `[{id, name, status, after_minutes (business), action: {type: remind} |
@@ -87,7 +67,7 @@ pub async fn list_time_rules(
     State(s): State<AppState>,
     Auth(a): Auth,
 ) -> ApiResult<axum::Json<Value>> {
-    to_json(&kefu_app::dispatch::time_rules(&s.app, &a).await?)
+    json_value(&kefu_app::dispatch::time_rules(&s.app, &a).await?)
 }
 
 /// Replaces the time rules.
@@ -95,14 +75,7 @@ pub async fn list_time_rules(
 pub async fn save_time_rules(
     State(s): State<AppState>,
     Auth(a): Auth,
-    Json(body): Json<Value>,
+    Json(rules): Json<Vec<kefu_domain::routing::TimeRule>>,
 ) -> ApiResult<axum::Json<Value>> {
-    let rules = serde_path_to_error::deserialize(body).map_err(|e| {
-        kefu_app::AppError::invalid(
-            &format!("rules.{}", e.path()),
-            "invalid",
-            e.inner().to_string(),
-        )
-    })?;
-    to_json(&kefu_app::dispatch::save_time_rules(&s.app, &a, rules).await?)
+    json_value(&kefu_app::dispatch::save_time_rules(&s.app, &a, rules).await?)
 }

@@ -25,3 +25,10 @@ pub(crate) fn if_match(h: &HeaderMap) -> Option<i32> {
 
 /// Result type of handlers.
 pub(crate) type ApiResult<T> = Result<T, crate::ApiError>;
+
+/// A domain value (which has no OpenAPI schema of its own) as a JSON response.
+pub(crate) fn json_value<T: serde::Serialize>(v: &T) -> ApiResult<axum::Json<serde_json::Value>> {
+    serde_json::to_value(v)
+        .map(axum::Json)
+        .map_err(|e| kefu_app::AppError::Internal(e.into()).into())
+}

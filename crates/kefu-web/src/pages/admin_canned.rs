@@ -9,11 +9,10 @@ use uuid::Uuid;
 use super::admin::refuse_non_admin;
 use super::base;
 use super::errors::page_error;
+use super::form::Pairs;
 use super::render::render;
 use super::session::{PageForm, Staff, Viewer};
 use crate::AppState;
-
-type Pairs = Vec<(String, String)>;
 
 async fn page(s: &AppState, v: &Viewer, saved: bool) -> Response {
     match tickets::canned_replies(&s.app, &v.actor).await {

@@ -10,31 +10,14 @@ use uuid::Uuid;
 
 use super::base;
 use super::errors::page_error;
+use super::form::{Pairs, get, has, list, opt};
 use super::render::render;
 use super::session::{PageForm, Staff};
 use crate::AppState;
 use crate::extract::Path;
 
-type Pairs = Vec<(String, String)>;
-
-fn get(p: &Pairs, key: &str) -> Option<String> {
-    p.iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
-fn tags(p: &Pairs) -> Vec<String> {
-    get(p, "tags")
-        .unwrap_or_default()
-        .split([',', '，'])
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
-        .collect()
-}
-
 fn date(p: &Pairs, key: &str) -> Option<NaiveDate> {
-    get(p, key).and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+    NaiveDate::parse_from_str(get(p, key), "%Y-%m-%d").ok()
 }
 
 fn to_customer(id: Uuid) -> Response {
@@ -83,19 +66,19 @@ pub async fn create(State(s): State<AppState>, form: PageForm<Pairs>) -> Respons
     let v = form.viewer;
     let p = form.data;
     let req = NewCustomer {
-        kind: get(&p, "kind"),
-        name: get(&p, "name").unwrap_or_default(),
-        code: get(&p, "code"),
-        tier: get(&p, "tier"),
-        lifecycle: get(&p, "lifecycle"),
-        owner_id: get(&p, "owner_id").and_then(|x| Uuid::parse_str(&x).ok()),
-        region: get(&p, "region"),
-        address: get(&p, "address"),
-        phone: get(&p, "phone"),
-        email: get(&p, "email"),
-        tags: tags(&p),
+        kind: opt(&p, "kind"),
+        name: opt(&p, "name").unwrap_or_default(),
+        code: opt(&p, "code"),
+        tier: opt(&p, "tier"),
+        lifecycle: opt(&p, "lifecycle"),
+        owner_id: opt(&p, "owner_id").and_then(|x| Uuid::parse_str(&x).ok()),
+        region: opt(&p, "region"),
+        address: opt(&p, "address"),
+        phone: opt(&p, "phone"),
+        email: opt(&p, "email"),
+        tags: list(get(&p, "tags")),
         custom_fields: Map::new(),
-        notes: get(&p, "notes"),
+        notes: opt(&p, "notes"),
     };
     match customers::create_customer(&s.app, &v.actor, req).await {
         Ok(c) => to_customer(c.id),
@@ -112,17 +95,17 @@ pub async fn update(
     let v = form.viewer;
     let p = form.data;
     let patch = CustomerPatch {
-        version: get(&p, "version").and_then(|x| x.parse().ok()),
-        name: get(&p, "name"),
-        tier: get(&p, "tier"),
-        lifecycle: get(&p, "lifecycle"),
-        owner_id: get(&p, "owner_id").and_then(|x| Uuid::parse_str(&x).ok()),
-        region: Some(get(&p, "region").unwrap_or_default()),
-        address: Some(get(&p, "address").unwrap_or_default()),
-        phone: Some(get(&p, "phone").unwrap_or_default()),
-        email: get(&p, "email"),
-        tags: Some(tags(&p)),
-        notes: Some(get(&p, "notes").unwrap_or_default()),
+        version: opt(&p, "version").and_then(|x| x.parse().ok()),
+        name: opt(&p, "name"),
+        tier: opt(&p, "tier"),
+        lifecycle: opt(&p, "lifecycle"),
+        owner_id: opt(&p, "owner_id").and_then(|x| Uuid::parse_str(&x).ok()),
+        region: Some(opt(&p, "region").unwrap_or_default()),
+        address: Some(opt(&p, "address").unwrap_or_default()),
+        phone: Some(opt(&p, "phone").unwrap_or_default()),
+        email: opt(&p, "email"),
+        tags: Some(list(get(&p, "tags"))),
+        notes: Some(opt(&p, "notes").unwrap_or_default()),
         ..Default::default()
     };
     match customers::update_customer(&s.app, &v.actor, id, patch).await {
@@ -140,11 +123,11 @@ pub async fn add_contact(
     let v = form.viewer;
     let p = form.data;
     let req = NewContact {
-        name: get(&p, "name").unwrap_or_default(),
-        email: get(&p, "email"),
-        phone: get(&p, "phone"),
-        title: get(&p, "title"),
-        is_primary: p.iter().any(|(k, _)| k == "is_primary"),
+        name: opt(&p, "name").unwrap_or_default(),
+        email: opt(&p, "email"),
+        phone: opt(&p, "phone"),
+        title: opt(&p, "title"),
+        is_primary: has(&p, "is_primary"),
     };
     match customers::create_contact(&s.app, &v.actor, id, req).await {
         Ok(_) => to_customer(id),
@@ -161,12 +144,12 @@ pub async fn add_asset(
     let v = form.viewer;
     let p = form.data;
     let req = NewAsset {
-        product_name: get(&p, "product_name").unwrap_or_default(),
-        serial_number: get(&p, "serial_number").unwrap_or_default(),
+        product_name: opt(&p, "product_name").unwrap_or_default(),
+        serial_number: opt(&p, "serial_number").unwrap_or_default(),
         install_date: date(&p, "install_date"),
         warranty_end: date(&p, "warranty_end"),
         contract_end: date(&p, "contract_end"),
-        site_address: get(&p, "site_address"),
+        site_address: opt(&p, "site_address"),
     };
     match customers::create_asset(&s.app, &v.actor, id, req).await {
         Ok(_) => to_customer(id),

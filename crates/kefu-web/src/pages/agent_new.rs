@@ -42,23 +42,8 @@ pub async fn submit(State(s): State<AppState>, form: PageForm<Vec<(String, Strin
             .filter(|s| !s.is_empty())
     };
     let kind = get("kind");
-    // Values typed by field definition (numbers, checkboxes, multi-selects); the app validates.
-    let defs = match kind.as_deref() {
-        Some(code) => kefu_app::tickets::list_ticket_types(&s.app, &v.actor)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .find(|t| t.code == code)
-            .map(|t| t.fields)
-            .unwrap_or_default(),
-        None => Vec::new(),
-    };
-    let cf_pairs: Vec<(String, String)> = form
-        .data
-        .iter()
-        .filter_map(|(k, val)| Some((k.strip_prefix("cf.")?.to_owned(), val.clone())))
-        .collect();
-    let custom = kefu_domain::fields::from_form(&defs, &cf_pairs);
+    let custom =
+        super::form::custom_fields(&s.app, kind.as_deref().unwrap_or(""), &form.data).await;
     let req = NewTicket {
         subject: get("subject").unwrap_or_default(),
         description: get("description"),

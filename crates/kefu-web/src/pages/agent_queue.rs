@@ -98,55 +98,74 @@ pub async fn home(_staff: Staff) -> Response {
     Redirect::to("/tickets?queue=mine").into_response()
 }
 
-/// Labels and option lists the queue and ticket pages share.
-pub(super) async fn vocab(
-    s: &AppState,
-    v: &Viewer,
-) -> Result<minijinja::Value, kefu_app::AppError> {
+/// An option of a picker: code and label in the viewer's language.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Choice {
+    key: String,
+    name: String,
+    /// Custom fields (ticket types only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<Vec<kefu_domain::fields::FieldDef>>,
+}
+
+/// Labels and option lists the queue, new-ticket and ticket pages share (one read each of the
+/// workflow, the ticket types and the staff directory).
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Vocab {
+    statuses: Vec<Choice>,
+    types: Vec<Choice>,
+    staff: Vec<kefu_app::users::StaffEntry>,
+    pub(super) status_names: std::collections::BTreeMap<String, String>,
+    type_names: std::collections::BTreeMap<String, String>,
+    pub(super) staff_names: std::collections::BTreeMap<String, String>,
+    priorities: [&'static str; 4],
+}
+
+pub(super) async fn vocab(s: &AppState, v: &Viewer) -> Result<Vocab, kefu_app::AppError> {
     let wf = tickets::workflow_in_force(&s.app).await?;
     let en = v.locale() == "en";
-    let statuses: Vec<_> = wf
+    let label = |zh: &str, e: &str| if en { e.to_owned() } else { zh.to_owned() };
+    let statuses: Vec<Choice> = wf
         .statuses
         .iter()
-        .map(|st| ctx!(; key => st.key.clone(), name => if en { st.name_en.clone() } else { st.name_zh.clone() }))
-        .collect();
-    let types: Vec<_> = tickets::list_ticket_types(&s.app, &v.actor)
-        .await?
-        .into_iter()
-        .filter(|t| t.active)
-        .map(|t| ctx!(; key => t.code, name => if en { t.name_en } else { t.name_zh }, fields => t.fields))
-        .collect();
-    let status_names: std::collections::BTreeMap<String, String> = wf
-        .statuses
-        .iter()
-        .map(|st| {
-            (
-                st.key.clone(),
-                if en {
-                    st.name_en.clone()
-                } else {
-                    st.name_zh.clone()
-                },
-            )
+        .map(|st| Choice {
+            key: st.key.clone(),
+            name: label(&st.name_zh, &st.name_en),
+            fields: None,
         })
         .collect();
-    let type_names: std::collections::BTreeMap<String, String> =
-        tickets::list_ticket_types(&s.app, &v.actor)
-            .await?
-            .into_iter()
-            .map(|t| (t.code, if en { t.name_en } else { t.name_zh }))
-            .collect();
+    let all_types = tickets::list_ticket_types(&s.app, &v.actor).await?;
+    let type_names = all_types
+        .iter()
+        .map(|t| (t.code.clone(), label(&t.name_zh, &t.name_en)))
+        .collect();
+    let types = all_types
+        .into_iter()
+        .filter(|t| t.active)
+        .map(|t| Choice {
+            name: label(&t.name_zh, &t.name_en),
+            key: t.code,
+            fields: Some(t.fields),
+        })
+        .collect();
     let staff = kefu_app::users::staff_directory(&s.app, &v.actor)
         .await
         .unwrap_or_default();
-    let staff_names: std::collections::BTreeMap<String, String> = staff
-        .iter()
-        .map(|u| (u.id.to_string(), u.name.clone()))
-        .collect();
-    Ok(
-        ctx!(; statuses, types, staff, status_names, type_names, staff_names,
-        priorities => ["P1", "P2", "P3", "P4"]),
-    )
+    Ok(Vocab {
+        status_names: statuses
+            .iter()
+            .map(|c| (c.key.clone(), c.name.clone()))
+            .collect(),
+        staff_names: staff
+            .iter()
+            .map(|u| (u.id.to_string(), u.name.clone()))
+            .collect(),
+        statuses,
+        types,
+        staff,
+        type_names,
+        priorities: ["P1", "P2", "P3", "P4"],
+    })
 }
 
 /// `GET /tickets`: a queue page, or (for htmx "load more") just the next rows.

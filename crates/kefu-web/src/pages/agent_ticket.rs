@@ -10,7 +10,7 @@ use axum::response::Response;
 use kefu_app::tickets::{self, AssignInput, ReplyInput, TicketListQuery, TransitionInput};
 use kefu_app::{AppError, customers};
 use minijinja::Value;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::agent_queue::vocab;
@@ -31,18 +31,24 @@ async fn names(s: &AppState, v: &Viewer) -> HashMap<String, String> {
         .collect()
 }
 
+/// The customer card of the ticket page.
+#[derive(Serialize)]
+struct Card {
+    customer: customers::CustomerView,
+    contacts: Vec<customers::ContactView>,
+    assets: Vec<customers::AssetView>,
+    orders: Vec<customers::OrderView>,
+    others: Vec<tickets::TicketView>,
+}
+
 async fn customer_card(
     s: &AppState,
     v: &Viewer,
     t: &tickets::TicketView,
-) -> Result<Value, AppError> {
+) -> Result<Option<Card>, AppError> {
     let Some(cid) = t.customer_id else {
-        return Ok(Value::from(()));
+        return Ok(None);
     };
-    let customer = customers::get_customer(&s.app, &v.actor, cid).await?;
-    let contacts = customers::list_contacts(&s.app, &v.actor, cid).await?;
-    let assets = customers::list_assets(&s.app, &v.actor, cid).await?;
-    let orders = customers::list_orders(&s.app, &v.actor, cid).await?;
     let others = tickets::list_tickets(
         &s.app,
         &v.actor,
@@ -56,8 +62,14 @@ async fn customer_card(
     .items
     .into_iter()
     .filter(|o| o.id != t.id)
-    .collect::<Vec<_>>();
-    Ok(ctx!(; customer, contacts, assets, orders, others))
+    .collect();
+    Ok(Some(Card {
+        customer: customers::get_customer(&s.app, &v.actor, cid).await?,
+        contacts: customers::list_contacts(&s.app, &v.actor, cid).await?,
+        assets: customers::list_assets(&s.app, &v.actor, cid).await?,
+        orders: customers::list_orders(&s.app, &v.actor, cid).await?,
+        others,
+    }))
 }
 
 async fn page_ctx(s: &AppState, v: &Viewer, id: Uuid) -> Result<Value, AppError> {
@@ -71,49 +83,26 @@ async fn page_ctx(s: &AppState, v: &Viewer, id: Uuid) -> Result<Value, AppError>
         .collect();
     let card = customer_card(s, v, &t).await?;
     let vocab = vocab(s, v).await?;
-    let customer_name = card
-        .get_attr("customer")
-        .ok()
-        .and_then(|c| c.get_attr("name").ok())
-        .and_then(|n| n.as_str().map(str::to_owned));
-    let contact_name = match t.contact_id {
-        Some(cid) => card
-            .get_attr("contacts")
-            .ok()
-            .and_then(|cs| cs.try_iter().ok().map(|it| it.collect::<Vec<_>>()))
-            .unwrap_or_default()
-            .into_iter()
-            .find(|c| {
-                c.get_attr("id")
-                    .ok()
-                    .is_some_and(|id| id.to_string() == cid.to_string())
-            })
-            .and_then(|c| c.get_attr("name").ok())
-            .map(|n| n.to_string()),
-        None => None,
-    };
-    let status_name = wf
-        .status(&t.status)
-        .map(|st| {
-            if v.locale() == "en" {
-                st.name_en.clone()
-            } else {
-                st.name_zh.clone()
-            }
-        })
-        .unwrap_or_else(|_| t.status.clone());
+    let customer_name = card.as_ref().map(|c| c.customer.name.as_str());
+    let contact_name = card.as_ref().and_then(|c| {
+        c.contacts
+            .iter()
+            .find(|x| Some(x.id) == t.contact_id)
+            .map(|x| x.name.as_str())
+    });
+    let status_name = vocab.status_names.get(&t.status).unwrap_or(&t.status);
     let canned = tickets::filled_replies(
         &s.app,
         &v.actor,
         &t,
-        customer_name.as_deref(),
-        contact_name.as_deref(),
+        customer_name,
+        contact_name,
         &v.user.name,
-        &status_name,
+        status_name,
     )
     .await?;
     Ok(
-        ctx!(base(v); ticket => t, events, next, card, vocab, canned, names => names(s, v).await,
+        ctx!(base(v); names => vocab.staff_names, ticket => t, events, next, card, vocab, canned,
         section => "tickets"),
     )
 }

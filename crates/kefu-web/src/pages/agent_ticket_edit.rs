@@ -9,18 +9,10 @@ use kefu_app::tickets::{self, MergeInput, SplitInput, TicketPatch};
 use uuid::Uuid;
 
 use super::errors::page_error;
+use super::form::{Pairs, get, list, opt};
 use super::session::PageForm;
 use crate::AppState;
 use crate::extract::Path;
-
-type Pairs = Vec<(String, String)>;
-
-fn get(p: &Pairs, key: &str) -> String {
-    p.iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default()
-}
 
 fn go_to(id: Uuid) -> Response {
     let target = format!("/tickets/{id}");
@@ -39,30 +31,14 @@ pub async fn edit(
 ) -> Response {
     let v = form.viewer;
     let p = form.data;
-    let kind = get(&p, "kind");
-    let defs = tickets::list_ticket_types(&s.app, &v.actor)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .find(|t| t.code == kind)
-        .map(|t| t.fields)
-        .unwrap_or_default();
-    let cf: Pairs = p
-        .iter()
-        .filter_map(|(k, val)| Some((k.strip_prefix("cf.")?.to_owned(), val.clone())))
-        .collect();
+    let kind = get(&p, "kind").to_owned();
+    let custom = super::form::custom_fields(&s.app, &kind, &p).await;
     let patch = TicketPatch {
         version: get(&p, "version").parse().ok(),
-        priority: Some(get(&p, "priority")).filter(|x| !x.is_empty()),
+        priority: opt(&p, "priority"),
         kind: Some(kind).filter(|x| !x.is_empty()),
-        tags: Some(
-            get(&p, "tags")
-                .split([',', '，'])
-                .map(|t| t.trim().to_owned())
-                .filter(|t| !t.is_empty())
-                .collect(),
-        ),
-        custom_fields: Some(kefu_domain::fields::from_form(&defs, &cf)),
+        tags: Some(list(get(&p, "tags"))),
+        custom_fields: Some(custom),
         ..Default::default()
     };
     match tickets::update_ticket(&s.app, &v.actor, id, patch).await {
@@ -79,7 +55,7 @@ pub async fn merge(
 ) -> Response {
     let v = form.viewer;
     let into = get(&form.data, "into");
-    let target = match tickets::get_ticket_by_number(&s.app, &v.actor, &into).await {
+    let target = match tickets::get_ticket_by_number(&s.app, &v.actor, into).await {
         Ok(t) => t,
         Err(e) => return page_error(e, v.locale()),
     };
@@ -101,7 +77,7 @@ pub async fn split(
 ) -> Response {
     let v = form.viewer;
     let input = SplitInput {
-        subject: get(&form.data, "subject"),
+        subject: get(&form.data, "subject").to_owned(),
         event_ids: form
             .data
             .iter()

@@ -12,6 +12,11 @@ pub fn get<'a>(p: &'a Pairs, key: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// The first value of `key`, trimmed, when present and not empty.
+pub fn opt(p: &Pairs, key: &str) -> Option<String> {
+    Some(get(p, key).to_owned()).filter(|v| !v.is_empty())
+}
+
 /// Whether `key` was sent (a ticked checkbox).
 pub fn has(p: &Pairs, key: &str) -> bool {
     p.iter().any(|(k, _)| k == key)
@@ -34,6 +39,21 @@ pub fn list(s: &str) -> Vec<String> {
         .map(|x| x.trim().to_owned())
         .filter(|x| !x.is_empty())
         .collect()
+}
+
+/// The `cf.<key>` fields of a ticket form as custom-field values typed by the definitions of
+/// ticket type `kind` (numbers, checkboxes, multi-selects); the app validates them.
+pub async fn custom_fields(
+    app: &kefu_app::App,
+    kind: &str,
+    p: &Pairs,
+) -> serde_json::Map<String, serde_json::Value> {
+    let defs = kefu_app::tickets::form_fields(app, kind).await;
+    let cf: Pairs = p
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("cf.")?.to_owned(), v.clone())))
+        .collect();
+    kefu_domain::fields::from_form(&defs, &cf)
 }
 
 #[cfg(test)]

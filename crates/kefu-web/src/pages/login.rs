@@ -2,8 +2,7 @@
 //! switch. The login form is protected from cross-site posting by a double-submit token: a
 //! random value in a `SameSite=Strict` cookie that the form must echo.
 
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -13,7 +12,7 @@ use super::i18n;
 use super::render::render_status;
 use super::session::PageForm;
 use crate::AppState;
-use crate::extract::{Query, SESSION_COOKIE, cookie};
+use crate::extract::{Query, SESSION_COOKIE, SessionCookie, cookie_in};
 
 const LOGIN_CSRF_COOKIE: &str = "kefu_login_csrf";
 const LANG_COOKIE: &str = "kefu_lang";
@@ -48,16 +47,7 @@ fn locale_of(headers: &HeaderMap, lang: Option<&str>) -> &'static str {
     if let Some(l) = lang {
         return i18n::pick(l);
     }
-    let h = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if let Some(l) = h
-        .split(';')
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == LANG_COOKIE)
-        .map(|(_, v)| v)
-    {
+    if let Some(l) = cookie_in(headers, LANG_COOKIE) {
         return i18n::pick(l);
     }
     headers
@@ -150,17 +140,8 @@ async fn submit_inner(
         );
     };
     let next = safe_next(f.next.as_deref(), fallback);
-    let cookie_token = raw
-        .headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|h| {
-            h.split(';')
-                .filter_map(|kv| kv.trim().split_once('='))
-                .find(|(k, _)| *k == LOGIN_CSRF_COOKIE)
-                .map(|(_, v)| v.to_owned())
-        });
-    if f.csrf.is_empty() || cookie_token.as_deref() != Some(f.csrf.as_str()) {
+    let cookie_token = cookie_in(&raw.headers, LOGIN_CSRF_COOKIE);
+    if f.csrf.is_empty() || cookie_token != Some(f.csrf.as_str()) {
         return render_login(
             StatusCode::FORBIDDEN,
             portal,
@@ -247,7 +228,7 @@ pub struct Empty {}
 /// `POST /logout`: ends the session (CSRF-checked) and returns to the right login page.
 pub async fn logout(
     State(s): State<AppState>,
-    parts: SessionId,
+    parts: SessionCookie,
     form: PageForm<Empty>,
 ) -> Response {
     if let Some(sid) = parts.0 {
@@ -264,17 +245,6 @@ pub async fn logout(
         HeaderValue::from_static("kefu_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
     );
     res
-}
-
-/// The raw session cookie value, if any.
-pub struct SessionId(Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for SessionId {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(SessionId(cookie(parts, SESSION_COOKIE).map(str::to_owned)))
-    }
 }
 
 /// Language switch form.

@@ -1,16 +1,15 @@
 //! The signed-in user's own settings: language, time zone and password (staff and portal).
 
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::base;
 use super::errors::{message_page, page_error};
 use super::render::render;
-use super::session::{PageForm, Viewer};
+use super::session::{PageForm, SignedIn, Viewer};
 use crate::AppState;
-use crate::extract::{SESSION_COOKIE, cookie};
+use crate::extract::SessionCookie;
 
 /// Time zones offered (any IANA name is accepted by the API).
 const ZONES: [&str; 12] = [
@@ -28,22 +27,6 @@ const ZONES: [&str; 12] = [
     "UTC",
 ];
 
-/// Any signed-in user (staff or portal).
-pub struct AnyUser(Viewer);
-
-impl FromRequestParts<AppState> for AnyUser {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        match super::session::Staff::from_request_parts(parts, state).await {
-            Ok(super::session::Staff(v)) => Ok(AnyUser(v)),
-            Err(_) => super::session::PortalUser::from_request_parts(parts, state)
-                .await
-                .map(|super::session::PortalUser(v)| AnyUser(v)),
-        }
-    }
-}
-
 fn page(v: &Viewer, saved: Option<&str>) -> Response {
     let layout = if v.actor.role.is_staff() {
         "agent/layout.html"
@@ -58,7 +41,7 @@ fn page(v: &Viewer, saved: Option<&str>) -> Response {
 }
 
 /// `GET /me`.
-pub async fn show(AnyUser(v): AnyUser) -> Response {
+pub async fn show(SignedIn(v): SignedIn) -> Response {
     page(&v, None)
 }
 
@@ -123,18 +106,5 @@ pub async fn password(
     {
         Ok(()) => page(&v, Some("password")),
         Err(e) => page_error(e, v.locale()),
-    }
-}
-
-/// The session cookie's value.
-pub struct SessionCookie(Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for SessionCookie {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(SessionCookie(
-            cookie(parts, SESSION_COOKIE).map(str::to_owned),
-        ))
     }
 }

@@ -103,20 +103,38 @@ fn is_safe(m: &Method) -> bool {
     matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// Any signed-in user, staff or portal (their own settings page). Logged-out visitors go to
+/// the login page of the part of the site they asked for.
+pub struct SignedIn(pub Viewer);
+
+/// The signed-in viewer of a request, with the CSRF header checked on unsafe methods (such
+/// requests carry no form body here to look in, so they need the header: htmx, fetch).
+async fn signed_in(parts: &Parts, state: &AppState, portal: bool) -> Result<Viewer, Response> {
+    let Some(v) = viewer(parts, state).await? else {
+        return Err(login_redirect(parts, portal));
+    };
+    if !is_safe(&parts.method) && !header_csrf(parts).is_some_and(|s| csrf_ok(s, &v.csrf)) {
+        return Err(csrf_rejection(v.locale()));
+    }
+    Ok(v)
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let portal = parts.uri.path().starts_with("/portal");
+        signed_in(parts, state, portal).await.map(SignedIn)
+    }
+}
+
 impl FromRequestParts<AppState> for Staff {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let Some(v) = viewer(parts, state).await? else {
-            return Err(login_redirect(parts, false));
-        };
+        let v = signed_in(parts, state, false).await?;
         if !v.actor.role.is_staff() {
             return Err(Redirect::to("/portal").into_response());
-        }
-        // Unsafe requests through this extractor carry no form body to check, so they
-        // need the header (htmx, fetch).
-        if !is_safe(&parts.method) && !header_csrf(parts).is_some_and(|s| csrf_ok(s, &v.csrf)) {
-            return Err(csrf_rejection(v.locale()));
         }
         Ok(Staff(v))
     }
@@ -126,14 +144,9 @@ impl FromRequestParts<AppState> for PortalUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let Some(v) = viewer(parts, state).await? else {
-            return Err(login_redirect(parts, true));
-        };
+        let v = signed_in(parts, state, true).await?;
         if v.actor.role.is_staff() {
             return Err(Redirect::to("/").into_response());
-        }
-        if !is_safe(&parts.method) && !header_csrf(parts).is_some_and(|s| csrf_ok(s, &v.csrf)) {
-            return Err(csrf_rejection(v.locale()));
         }
         Ok(PortalUser(v))
     }

@@ -1,0 +1,53 @@
+//! Configuration kept as one ordered list in a setting (routing rules, time rules, approval
+//! rules, canned replies): read it, and replace it with an audit entry in one transaction.
+
+use kefu_domain::access::Actor;
+use kefu_store::sea_orm::ConnectionTrait;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::sla::{get_setting, put_setting};
+use crate::{App, AppError, audit};
+
+/// The list stored under `key` (empty when unset or unreadable).
+pub(crate) async fn read_list<T: DeserializeOwned>(
+    db: &impl ConnectionTrait,
+    key: &str,
+) -> Result<Vec<T>, AppError> {
+    Ok(get_setting(db, key)
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default())
+}
+
+/// Replaces the list under `key` (already validated by the caller), records
+/// `config.<key>.save` in the audit log, and clears the configuration cache.
+pub(crate) async fn write_list<T: Serialize>(
+    app: &App,
+    actor: &Actor,
+    key: &str,
+    list: &[T],
+) -> Result<(), AppError> {
+    let now = app.now();
+    let tx = app.store.begin().await?;
+    put_setting(
+        &tx,
+        key,
+        serde_json::to_value(list).map_err(anyhow::Error::from)?,
+        now,
+    )
+    .await?;
+    audit::record(
+        &tx,
+        Some(actor.user_id),
+        &format!("config.{key}.save"),
+        key,
+        None,
+        serde_json::json!({"items": list.len()}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    app.cache.clear();
+    Ok(())
+}
