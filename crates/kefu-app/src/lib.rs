@@ -64,6 +64,7 @@ pub struct App {
     clock: Arc<dyn Clock>,
     cache: config_cache::ConfigCache,
     tokens: auth::token_cache::TokenCache,
+    counts: tickets::count_cache::CountCache,
 }
 
 impl App {
@@ -81,6 +82,7 @@ impl App {
             clock,
             cache: config_cache::ConfigCache::default(),
             tokens: Default::default(),
+            counts: Default::default(),
         }
     }
 

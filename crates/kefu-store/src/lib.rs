@@ -25,7 +25,8 @@ pub use idempotency::{IdempotencyRecord, find_idempotent, finish_idempotent, sav
 pub use sea_orm;
 pub use text::contains_ci;
 pub use tickets::{
-    TicketCursor, TicketFilter, count_tickets, list_tickets, update_ticket_versioned,
+    TicketCursor, TicketFilter, all_tickets_matching, count_tickets, last_ticket_event_id,
+    list_tickets, update_ticket_versioned,
 };
 
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, TransactionTrait};

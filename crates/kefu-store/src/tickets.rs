@@ -214,6 +214,34 @@ pub async fn list_tickets(
         .await?)
 }
 
+/// Every ticket matching a filter, in no particular order and without a limit: for filters
+/// that are bounded by themselves (the SLA-warning window), where paging would re-collect and
+/// re-sort the same candidates for every page.
+pub async fn all_tickets_matching(
+    db: &impl ConnectionTrait,
+    f: &TicketFilter,
+) -> Result<Vec<ticket::Model>, StoreError> {
+    Ok(ticket::Entity::find()
+        .filter(condition(f, db.get_database_backend()))
+        .all(db)
+        .await?)
+}
+
+/// The newest ticket event's id (ids are time-ordered UUIDv7), or `None` without events: a
+/// cheap fingerprint of "some ticket changed" read from the primary key's end.
+pub async fn last_ticket_event_id(db: &impl ConnectionTrait) -> Result<Option<Uuid>, StoreError> {
+    use crate::entity::ticket_event;
+    use sea_orm::QuerySelect;
+    Ok(ticket_event::Entity::find()
+        .select_only()
+        .column(ticket_event::Column::Id)
+        .order_by(ticket_event::Column::Id, sea_orm::Order::Desc)
+        .limit(1)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?)
+}
+
 /// Counts tickets matching a filter.
 pub async fn count_tickets(db: &impl ConnectionTrait, f: &TicketFilter) -> Result<u64, StoreError> {
     use sea_orm::PaginatorTrait;

@@ -65,25 +65,30 @@ pub(crate) fn check_tags(field: &str, tags: &[String], errors: &mut Vec<crate::F
     }
 }
 
-/// Tiers of several customers in one query.
+/// Tiers of several customers: one query per 5,000 distinct ids (bound-parameter limits).
 pub(crate) async fn tiers_of(
     db: &impl ConnectionTrait,
-    ids: Vec<Uuid>,
+    mut ids: Vec<Uuid>,
 ) -> Result<std::collections::HashMap<Uuid, kefu_domain::customer::Tier>, AppError> {
-    use kefu_store::sea_orm::{ColumnTrait, QueryFilter};
-    if ids.is_empty() {
-        return Ok(Default::default());
-    }
-    Ok(customer::Entity::find()
-        .filter(customer::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| {
+    use kefu_store::sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(5_000) {
+        let rows: Vec<(Uuid, String)> = customer::Entity::find()
+            .select_only()
+            .column(customer::Column::Id)
+            .column(customer::Column::Tier)
+            .filter(customer::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(rows.into_iter().map(|(id, tier)| {
             (
-                c.id,
-                kefu_domain::customer::Tier::parse(&c.tier).unwrap_or_default(),
+                id,
+                kefu_domain::customer::Tier::parse(&tier).unwrap_or_default(),
             )
-        })
-        .collect())
+        }));
+    }
+    Ok(out)
 }

@@ -4,6 +4,7 @@ mod approvals;
 mod assign;
 mod attachments;
 mod canned;
+pub(crate) mod count_cache;
 pub(crate) mod events;
 mod history;
 mod kinds;

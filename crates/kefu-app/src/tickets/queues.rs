@@ -136,12 +136,29 @@ pub struct QueueCount {
     pub count: u64,
 }
 
-/// Counts every queue. The SLA-warning count applies each ticket's policy, so it reads the
-/// candidate rows; the others are `COUNT(*)` queries.
+/// Counts every queue, from the per-user cache while no ticket changed (see `count_cache`).
 pub async fn queue_counts(app: &App, actor: &Actor) -> Result<Vec<QueueCount>, AppError> {
     require(actor, Permission::TicketRead)?;
     let db = app.store.conn();
     let now = app.now();
+    let key = (actor.user_id, actor.customer_scope());
+    let last_event = kefu_store::last_ticket_event_id(db).await?;
+    if let Some(hit) = app.counts.get(key, last_event, now) {
+        return Ok(hit);
+    }
+    let counts = count_all(app, db, actor, now).await?;
+    app.counts.put(key, last_event, now, counts.clone());
+    Ok(counts)
+}
+
+/// Counts every queue. The SLA-warning count applies each ticket's policy to the running
+/// timers due within the horizon (read in one query); the others are `COUNT(*)` queries.
+async fn count_all(
+    app: &App,
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<QueueCount>, AppError> {
     let mut out = Vec::with_capacity(Queue::ALL.len());
     for queue in Queue::ALL {
         let mut f = TicketFilter {
@@ -150,26 +167,18 @@ pub async fn queue_counts(app: &App, actor: &Actor) -> Result<Vec<QueueCount>, A
         };
         narrow(app, db, actor, queue, now, &mut f).await?;
         let count = if queue == Queue::SlaWarning {
+            let rows = kefu_store::all_tickets_matching(db, &f).await?;
+            let ids: Vec<Uuid> = rows.iter().filter_map(|t| t.customer_id).collect();
+            let tiers = crate::customers::tiers_of(db, ids).await?;
             let mut n = 0;
-            let mut after = None;
-            loop {
-                let rows = kefu_store::list_tickets(db, &f, after, 500).await?;
-                let Some(last) = rows.last() else { break };
-                after = Some(kefu_store::TicketCursor {
-                    created_at: last.created_at,
-                    id: last.id,
-                });
-                let ids: Vec<Uuid> = rows.iter().filter_map(|t| t.customer_id).collect();
-                let tiers = crate::customers::tiers_of(db, ids).await?;
-                for t in rows {
-                    let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
-                    let tier = t
-                        .customer_id
-                        .and_then(|c| tiers.get(&c).copied())
-                        .unwrap_or_default();
-                    if super::list::brief_view(t, &lp, tier, now).sla.in_warning() {
-                        n += 1;
-                    }
+            for t in rows {
+                let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
+                let tier = t
+                    .customer_id
+                    .and_then(|c| tiers.get(&c).copied())
+                    .unwrap_or_default();
+                if super::list::brief_view(t, &lp, tier, now).sla.in_warning() {
+                    n += 1;
                 }
             }
             n

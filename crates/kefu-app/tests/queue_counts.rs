@@ -1,0 +1,103 @@
+//! Queue counts on both databases: they follow every ticket change at once even though they are
+//! cached per user, and the SLA queues move with the clock alone.
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use kefu_app::tickets::{self, AssignInput, NewTicket};
+use kefu_app::users::{NewUser, create_user};
+use kefu_app::{App, AppSettings, FixedClock};
+use kefu_domain::access::{Actor, Role};
+use kefu_store::testing::TestDb;
+
+fn admin() -> Actor {
+    Actor {
+        user_id: uuid::Uuid::nil(),
+        role: Role::Admin,
+        customer_id: None,
+        scopes: None,
+    }
+}
+
+async fn count(app: &App, queue: &str) -> u64 {
+    tickets::queue_counts(app, &admin())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.queue == queue)
+        .unwrap()
+        .count
+}
+
+#[tokio::test]
+async fn counts_follow_changes_and_the_clock() {
+    for db in TestDb::all().await {
+        // Tuesday 2026-11-24 10:00 in Beijing, a working day.
+        let start = Utc.with_ymd_and_hms(2026, 11, 24, 2, 0, 0).unwrap();
+        let clock = Arc::new(FixedClock::new(start));
+        let app = App::with_clock(
+            db.store.clone(),
+            AppSettings::for_tests(db.dir.join("files")),
+            clock.clone(),
+        );
+        kefu_app::bootstrap::ensure_defaults(&app).await.unwrap();
+        let admin_user = create_user(
+            &app,
+            None,
+            NewUser {
+                email: "lina@example.cn".into(),
+                name: "李娜".into(),
+                role: "admin".into(),
+                password: Some("long enough pw".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+        let me = Actor {
+            user_id: admin_user,
+            ..admin()
+        };
+        let p1 = |subject: &str| NewTicket {
+            subject: subject.into(),
+            priority: Some("P1".into()),
+            ..Default::default()
+        };
+        let a = tickets::open_ticket(&app, &me, p1("产线停机"))
+            .await
+            .unwrap();
+        let _b = tickets::open_ticket(&app, &me, p1("主轴异响"))
+            .await
+            .unwrap();
+        assert_eq!(count(&app, "all").await, 2, "{:?}", db.backend);
+        assert_eq!(count(&app, "unassigned").await, 2, "{:?}", db.backend);
+
+        // A change is seen at once, though the counts above were cached.
+        tickets::assign_ticket(
+            &app,
+            &me,
+            a.id,
+            AssignInput {
+                assignee_id: Some(admin_user),
+                team_id: None,
+                version: Some(a.version),
+            },
+        )
+        .await
+        .unwrap();
+        let mine = tickets::queue_counts(&app, &me).await.unwrap();
+        let of = |q: &str| mine.iter().find(|c| c.queue == q).unwrap().count;
+        assert_eq!((of("mine"), of("unassigned")), (1, 1), "{:?}", db.backend);
+
+        // P1 answer within 30 minutes: at 26 minutes both are in warning, at 31 breached,
+        // with no ticket changing in between.
+        assert_eq!(count(&app, "sla_warning").await, 0, "{:?}", db.backend);
+        clock.set(start + Duration::minutes(26));
+        assert_eq!(count(&app, "sla_warning").await, 2, "{:?}", db.backend);
+        assert_eq!(count(&app, "breached").await, 0, "{:?}", db.backend);
+        clock.set(start + Duration::minutes(31));
+        assert_eq!(count(&app, "sla_warning").await, 0, "{:?}", db.backend);
+        assert_eq!(count(&app, "breached").await, 2, "{:?}", db.backend);
+    }
+}
