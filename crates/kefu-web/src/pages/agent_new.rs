@@ -73,10 +73,7 @@ pub async fn submit(State(s): State<AppState>, form: PageForm<Vec<(String, Strin
             res
         }
         Err(AppError::Invalid(errs)) => {
-            let errors: Map<String, Value> = errs
-                .into_iter()
-                .map(|e| (e.field, Value::String(e.message)))
-                .collect();
+            let errors = super::errors::field_messages(v.locale(), errs);
             let values: Map<String, Value> = form
                 .data
                 .into_iter()

@@ -60,6 +60,33 @@ pub fn message_page(status: StatusCode, locale: &str, key: &str) -> Response {
     message_text(status, locale, &i18n::translate(locale, key))
 }
 
+/// Field errors keyed by field, in the reader's language, for a form to show next to each field.
+pub fn field_messages(
+    locale: &str,
+    errs: Vec<kefu_app::FieldError>,
+) -> serde_json::Map<String, serde_json::Value> {
+    errs.into_iter()
+        .map(|e| {
+            let text = i18n::field_error(locale, &e.field, &e.code, &e.message);
+            (e.field, serde_json::Value::String(text))
+        })
+        .collect()
+}
+
+/// One field error as a line of a message: "标题：…" or "Subject: …".
+pub fn field_line(locale: &str, e: &kefu_app::FieldError) -> String {
+    let sep = if i18n::pick(locale) == "en" {
+        ": "
+    } else {
+        "："
+    };
+    format!(
+        "{}{sep}{}",
+        i18n::field_label(locale, &e.field),
+        i18n::field_error(locale, &e.field, &e.code, &e.message)
+    )
+}
+
 /// Maps an application error to a page response.
 pub fn page_error(e: AppError, locale: &str) -> Response {
     match e {
@@ -78,7 +105,7 @@ pub fn page_error(e: AppError, locale: &str) -> Response {
         AppError::Invalid(errors) => {
             let text = errors
                 .iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
+                .map(|f| field_line(locale, f))
                 .collect::<Vec<_>>()
                 .join("；");
             message_text(StatusCode::UNPROCESSABLE_ENTITY, locale, &text)

@@ -45,6 +45,34 @@ pub fn translate(locale: &str, key: &str) -> String {
         .unwrap_or_else(|| key.to_owned())
 }
 
+/// A field error in the reader's language: the catalog's `field_error.<field>.<code>` (the field
+/// without index or sub-key: `custom_fields.x` → `custom_fields`), else, for Chinese, the
+/// generic `field_error.<code>`, else the application's own (English) message.
+pub fn field_error(locale: &str, field: &str, code: &str, message: &str) -> String {
+    let locale = pick(locale);
+    let catalog = &CATALOGS[locale];
+    let base = field.split(['.', '[']).next().unwrap_or(field);
+    if let Some(s) = catalog.get(&format!("field_error.{base}.{code}")) {
+        return s.clone();
+    }
+    if locale != "en"
+        && let Some(s) = catalog.get(&format!("field_error.{code}"))
+    {
+        return s.clone();
+    }
+    message.to_owned()
+}
+
+/// A field's label for messages that name it: `field.<field>` from the catalog, else the
+/// field's own name.
+pub fn field_label(locale: &str, field: &str) -> String {
+    let base = field.split(['.', '[']).next().unwrap_or(field);
+    CATALOGS[pick(locale)]
+        .get(&format!("field.{base}"))
+        .cloned()
+        .unwrap_or_else(|| field.to_owned())
+}
+
 /// Every key of a catalog (for tests).
 #[cfg(test)]
 pub fn keys(locale: &str) -> Vec<String> {
@@ -64,6 +92,29 @@ mod tests {
     fn catalogs_have_the_same_keys() {
         assert_eq!(keys("zh-CN"), keys("en"));
         assert!(keys("zh-CN").len() > 50);
+    }
+
+    #[test]
+    fn field_errors_speak_the_readers_language() {
+        // Field-specific, generic, and the application's message as the last resort.
+        assert_eq!(
+            field_error("zh-CN", "subject", "invalid", "1 to 200 characters"),
+            "标题须为 1 到 200 个字符"
+        );
+        assert_eq!(
+            field_error("en", "subject", "invalid", "1 to 200 characters"),
+            "Subject must be 1 to 200 characters"
+        );
+        assert_eq!(
+            field_error("zh-CN", "custom_fields.colour", "required", "required"),
+            "必填"
+        );
+        assert_eq!(
+            field_error("en", "team_id", "not_found", "no such team"),
+            "no such team"
+        );
+        assert_eq!(field_error("zh-CN", "x", "no_such_code", "as is"), "as is");
+        assert_eq!(field_label("zh-CN", "scopes[2]"), "权限范围");
     }
 
     #[test]

@@ -121,10 +121,7 @@ pub async fn new_submit(
         Ok(id) => hx_go(id),
         // The form again, with what was typed and each message next to its field.
         Err(AppError::Invalid(errs)) => {
-            let errors: Map<String, serde_json::Value> = errs
-                .into_iter()
-                .map(|e| (e.field, serde_json::Value::String(e.message)))
-                .collect();
+            let errors = super::errors::field_messages(v.locale(), errs);
             match new_ctx(&s, &v).await {
                 Ok(vocab) => super::render::render_status(
                     StatusCode::UNPROCESSABLE_ENTITY,

@@ -125,7 +125,7 @@ pub async fn accept(
         Err(AppError::Invalid(errs)) => {
             let text = errs
                 .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
+                .map(|e| super::errors::field_line(locale, e))
                 .collect::<Vec<_>>()
                 .join("；");
             again(&s, &token, locale, text).await

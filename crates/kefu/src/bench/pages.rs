@@ -12,6 +12,7 @@ use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use kefu_app::App;
+use kefu_app::tickets::ReplyInput;
 use kefu_app::users::{NewUser, create_user};
 use kefu_store::Store;
 use kefu_store::sea_orm::{ConnectionTrait, Statement};
@@ -149,7 +150,7 @@ async fn bench(args: &Args, scratch: &std::path::Path) -> anyhow::Result<()> {
         bail!("the database holds no tickets; fill it first, e.g. `kefu demo --scale 1000000`");
     }
     let ids = random_ticket_ids(&app, args.requests + 2).await?;
-    let cookie = admin_session(&app).await?;
+    let (cookie, actor) = admin_session(&app).await?;
 
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
@@ -188,14 +189,20 @@ async fn bench(args: &Args, scratch: &std::path::Path) -> anyhow::Result<()> {
         "  {:<50} {:>5} {:>9} {:>9} {:>9} {:>9} {:>10} {:>8}",
         "scenario (server-side ms)", "n", "p50", "p90", "p99", "max", "client p50", "KiB"
     );
-    let result = scenarios(&b, args, &ids).await;
+    let result = scenarios(&b, args, &ids, &app, &actor).await;
     let _ = stop_tx.send(());
     server.await??;
     app.store.clone().close().await?;
     result
 }
 
-async fn scenarios(b: &Bench, args: &Args, ids: &[Uuid]) -> anyhow::Result<()> {
+async fn scenarios(
+    b: &Bench,
+    args: &Args,
+    ids: &[Uuid],
+    app: &App,
+    actor: &kefu_domain::access::Actor,
+) -> anyhow::Result<()> {
     let (n, limit) = (args.requests, Duration::from_secs(args.seconds));
     let fixed = |p: &'static str| move |_: usize| p.to_owned();
     let s = b
@@ -216,6 +223,32 @@ async fn scenarios(b: &Bench, args: &Args, ids: &[Uuid]) -> anyhow::Result<()> {
         .measure(&mut fixed("/api/v1/tickets/queues"), false, n, limit)
         .await?;
     report("  part: GET /api/v1/tickets/queues", &s);
+    // The counts as the queue page loads them, once cached and once right after a ticket
+    // changed (an internal note, not timed), which makes them count again.
+    let s = b
+        .measure(&mut fixed("/tickets/counts"), true, n, limit)
+        .await?;
+    report("GET /tickets/counts (cached)", &s);
+    let mut fresh = Sample::default();
+    let started = Instant::now();
+    for (i, id) in ids.iter().take(n).enumerate() {
+        if i >= 5 && started.elapsed() > limit {
+            break;
+        }
+        let note = ReplyInput {
+            body: "kefu-bench: counts after a change".into(),
+            attachment_ids: vec![],
+        };
+        kefu_app::tickets::add_note(app, actor, *id, note).await?;
+        let (a, client) = b.get("/tickets/counts", true).await?;
+        if a.status != 200 {
+            bail!("GET /tickets/counts answered {}: {:.300}", a.status, a.body);
+        }
+        fresh.server.push(a.server);
+        fresh.client.push(client);
+        fresh.bytes += a.body.len();
+    }
+    report("GET /tickets/counts (after a change)", &fresh);
     let s = b
         .measure(
             &mut fixed("/api/v1/tickets?queue=open&priority=P1"),
@@ -327,7 +360,7 @@ async fn random_ticket_ids(app: &App, n: usize) -> anyhow::Result<Vec<Uuid>> {
 }
 
 /// A fresh admin signed in through the login use case; returns the session cookie value.
-async fn admin_session(app: &App) -> anyhow::Result<String> {
+async fn admin_session(app: &App) -> anyhow::Result<(String, kefu_domain::access::Actor)> {
     let email = format!("bench-pages-{}@example.com", Uuid::now_v7().simple());
     let created = create_user(
         app,
@@ -344,5 +377,11 @@ async fn admin_session(app: &App) -> anyhow::Result<String> {
         .generated_password
         .context("no generated password")?;
     let session = kefu_app::auth::sessions::login(app, &email, &password, "kefu-bench").await?;
-    Ok(session.session_id)
+    let actor = kefu_domain::access::Actor {
+        user_id: created.id,
+        role: kefu_domain::access::Role::Admin,
+        customer_id: None,
+        scopes: None,
+    };
+    Ok((session.session_id, actor))
 }
