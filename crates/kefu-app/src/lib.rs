@@ -10,6 +10,7 @@ pub mod demo;
 pub mod demo_scale;
 pub mod dispatch;
 pub mod error;
+pub mod intake;
 pub mod sla;
 pub mod tickets;
 pub mod users;

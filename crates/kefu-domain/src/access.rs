@@ -184,6 +184,22 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// kefu itself, acting on what a channel brought in (a mail, a monitoring event): staff
+    /// rights, but no user behind it, so nothing it writes names a user.
+    pub fn system() -> Actor {
+        Actor {
+            user_id: Uuid::nil(),
+            role: Role::Admin,
+            customer_id: None,
+            scopes: None,
+        }
+    }
+
+    /// The user to record as author: none for [`Actor::system`].
+    pub fn user_ref(&self) -> Option<Uuid> {
+        (!self.user_id.is_nil()).then_some(self.user_id)
+    }
+
     /// The permissions this actor holds right now: the role's, narrowed by token scopes.
     pub fn permissions(&self) -> Vec<Permission> {
         let role = self.role.permissions();

@@ -7,12 +7,24 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
 /// because SQLite's LIKE ignores ASCII case and PostgreSQL's does not; the ESCAPE clause
 /// because SQLite has no default escape character.
 pub fn contains_ci<C: ColumnTrait>(col: C, q: &str) -> SimpleExpr {
-    let pat = format!(
-        "%{}%",
-        q.to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pat = format!("%{}%", escaped(q));
     Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pat).escape('\\'))
+}
+
+fn escaped(q: &str) -> String {
+    q.to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// `LOWER(col) = lower(v)`: an exact match ignoring case (email addresses).
+pub fn eq_ci<C: ColumnTrait>(col: C, v: &str) -> SimpleExpr {
+    Expr::expr(Func::lower(Expr::col(col))).eq(v.to_lowercase())
+}
+
+/// `LOWER(col) LIKE '%suffix'` with the suffix taken literally (an email domain).
+pub fn ends_with_ci<C: ColumnTrait>(col: C, suffix: &str) -> SimpleExpr {
+    Expr::expr(Func::lower(Expr::col(col)))
+        .like(LikeExpr::new(format!("%{}", escaped(suffix))).escape('\\'))
 }

@@ -65,7 +65,37 @@ fn path_for(app: &App, sha: &str) -> PathBuf {
     app.settings.files_dir.join(&sha[..2]).join(sha)
 }
 
-fn clean_name(name: &str) -> String {
+/// Writes `bytes` under the files directory by content hash (durably: written to a temporary
+/// name, synced, renamed) unless already there, and returns the hash. Done before the row that
+/// points at it, so a crash leaves at worst an unreferenced file.
+pub(crate) async fn store_blob(app: &App, bytes: &[u8]) -> Result<String, AppError> {
+    let sha = sha256_hex(bytes);
+    let path = path_for(app, &sha);
+    if tokio::fs::metadata(&path).await.is_err() {
+        let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let tmp = dir.join(format!(".{sha}.{}", Uuid::now_v7().simple()));
+        let bytes = bytes.to_vec();
+        let tmp2 = tmp.clone();
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            use std::io::Write;
+            let mut file = std::fs::File::create(&tmp2)?;
+            file.write_all(&bytes)?;
+            file.sync_all()
+        })
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(anyhow::Error::from)?;
+        tokio::fs::rename(&tmp, &path)
+            .await
+            .map_err(anyhow::Error::from)?;
+    }
+    Ok(sha)
+}
+
+pub(crate) fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
     if cleaned.trim().is_empty() {
@@ -75,7 +105,7 @@ fn clean_name(name: &str) -> String {
     }
 }
 
-fn clean_type(t: Option<&str>) -> String {
+pub(crate) fn clean_type(t: Option<&str>) -> String {
     match t {
         Some(t)
             if t.len() < 100
@@ -109,29 +139,7 @@ pub async fn add_attachment(
         ));
     }
     visible_ticket(app.store.conn(), actor, ticket_id).await?;
-    let sha = sha256_hex(&f.bytes);
-    let path = path_for(app, &sha);
-    if tokio::fs::metadata(&path).await.is_err() {
-        let dir = path.parent().map(PathBuf::from).unwrap_or_default();
-        tokio::fs::create_dir_all(&dir)
-            .await
-            .map_err(anyhow::Error::from)?;
-        let tmp = dir.join(format!(".{sha}.{}", Uuid::now_v7().simple()));
-        let bytes = f.bytes.clone();
-        let tmp2 = tmp.clone();
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            use std::io::Write;
-            let mut file = std::fs::File::create(&tmp2)?;
-            file.write_all(&bytes)?;
-            file.sync_all()
-        })
-        .await
-        .map_err(anyhow::Error::from)?
-        .map_err(anyhow::Error::from)?;
-        tokio::fs::rename(&tmp, &path)
-            .await
-            .map_err(anyhow::Error::from)?;
-    }
+    let sha = store_blob(app, &f.bytes).await?;
     let now = app.now();
     let public = f.public || !actor.role.is_staff();
     let tx = app.store.begin().await?;

@@ -27,12 +27,14 @@ pub use approvals::{
 };
 pub use assign::{AssignInput, assign_ticket};
 pub use attachments::{AttachmentView, NewAttachment, add_attachment, read_attachment};
+pub(crate) use attachments::{clean_name, clean_type, store_blob};
 pub use canned::{FilledReply, canned_replies, filled_replies, save_canned_replies};
 pub use events::EventView;
 pub use history::ticket_history;
 pub use kinds::{TicketTypeView, form_fields, list_ticket_types};
 pub use list::{TicketListQuery, TicketPage, list_tickets};
 pub use merge::{MergeInput, merge_ticket};
+pub(crate) use open::open_in;
 pub use open::{NewTicket, open_ticket};
 pub use open_once::open_ticket_once;
 pub(crate) use queues::finished_statuses_of as finished_statuses;

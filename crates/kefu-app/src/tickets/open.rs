@@ -307,7 +307,7 @@ pub(crate) async fn open_in(
         custom_fields: Value::Object(custom),
         parent_id,
         merged_into_id: None,
-        created_by: Some(actor.user_id),
+        created_by: actor.user_ref(),
         created_at: now,
         updated_at: now,
         version: 1,
@@ -336,7 +336,7 @@ pub(crate) async fn open_in(
         tx,
         t.id,
         "created",
-        Some(actor.user_id),
+        actor.user_ref(),
         true,
         serde_json::json!({
             "subject": t.subject,

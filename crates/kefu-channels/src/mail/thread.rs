@@ -12,9 +12,13 @@ pub fn bare_id(id: &str) -> Option<String> {
 }
 
 /// The ticket number in brackets in a subject (`Re: [SR-202611-000123] 主轴异响` →
-/// `SR-202611-000123`): `[` prefix `-` six digits `-` digits `]`, prefix compared without case.
+/// `SR-202611-000123`): `[` prefix `-` six digits `-` digits `]`, prefix compared without case;
+/// full-width brackets (`【…】`, `［…］`), which Chinese input methods type, count too.
 pub fn ticket_number_in(subject: &str, prefix: &str) -> Option<String> {
-    let mut rest = subject;
+    let normalized = subject
+        .replace(['【', '［'], "[")
+        .replace(['】', '］'], "]");
+    let mut rest = normalized.as_str();
     while let Some(open) = rest.find('[') {
         let after = &rest[open + 1..];
         let Some(close) = after.find(']') else { break };
@@ -85,6 +89,10 @@ mod tests {
         assert_eq!(n("[SR-2026-000123]"), None);
         assert_eq!(n("[SR-202611-]"), None);
         assert_eq!(n("[unclosed SR-202611-1"), None);
+        assert_eq!(
+            n("回复：【SR-202611-000128】 x").as_deref(),
+            Some("SR-202611-000128")
+        );
     }
 
     #[test]

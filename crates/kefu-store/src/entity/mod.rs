@@ -12,6 +12,7 @@ pub mod customer;
 pub mod idempotency_key;
 pub mod job;
 pub mod job_schedule;
+pub mod mail_message;
 pub mod order;
 pub mod order_line;
 pub mod outbox_message;
