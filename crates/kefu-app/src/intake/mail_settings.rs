@@ -2,11 +2,12 @@
 //! messages a sender may send per hour, and which domains are public mail providers (never
 //! used to match a sender to a customer).
 
+use kefu_domain::access::{Actor, Permission};
 use kefu_store::sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 
-use crate::AppError;
-use crate::sla::get_setting;
+use crate::sla::{get_setting, put_setting};
+use crate::{App, AppError, FieldError, audit, require};
 
 /// The `mail` setting.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -58,4 +59,62 @@ impl MailSettings {
             .and_then(|v| serde_json::from_value(v).ok())
             .unwrap_or_default())
     }
+}
+
+/// Replaces the `mail` setting (admins), with an audit entry.
+pub async fn save_mail_settings(
+    app: &App,
+    actor: &Actor,
+    mut s: MailSettings,
+) -> Result<MailSettings, AppError> {
+    require(actor, Permission::ConfigManage)?;
+    let mut errors = Vec::new();
+    if !matches!(s.closed_reply.as_str(), "reopen" | "follow_up") {
+        errors.push(FieldError::new(
+            "closed_reply",
+            "invalid",
+            "reopen or follow_up",
+        ));
+    }
+    if !(1..=10_000).contains(&s.max_per_sender_per_hour) {
+        errors.push(FieldError::new(
+            "max_per_sender_per_hour",
+            "out_of_range",
+            "1 to 10000",
+        ));
+    }
+    s.free_mail_domains = s
+        .free_mail_domains
+        .iter()
+        .map(|d| d.trim().trim_start_matches('@').to_lowercase())
+        .filter(|d| !d.is_empty())
+        .collect();
+    for (i, d) in s.free_mail_domains.iter().enumerate() {
+        if !d.contains('.') || d.contains(char::is_whitespace) || d.contains('@') {
+            errors.push(FieldError::new(
+                format!("free_mail_domains[{i}]"),
+                "invalid",
+                "a domain such as qq.com",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let now = app.now();
+    let tx = app.store.begin().await?;
+    let value = serde_json::to_value(&s).map_err(anyhow::Error::from)?;
+    put_setting(&tx, "mail", value.clone(), now).await?;
+    audit::record(
+        &tx,
+        actor.user_ref(),
+        "config.mail.save",
+        "mail",
+        None,
+        value,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(s)
 }
