@@ -33,6 +33,9 @@ enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(cli::user::Command),
+    /// Mail: take in messages (`kefu mail ingest < message.eml`).
+    #[command(subcommand)]
+    Mail(cli::mail::Command),
     /// Migrate and load demonstration data (customers, products, tickets); `--scale N` generates
     /// N realistic tickets for scale tests instead.
     Demo(cli::demo::Args),
@@ -70,6 +73,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate => cli::migrate::run(cfg).await?,
         Command::User(cmd) => cli::user::run(cfg, cmd).await?,
         Command::Demo(args) => cli::demo::run(cfg, args).await?,
+        Command::Mail(cmd) => return cli::mail::run(cfg, cmd).await,
         Command::PrintConfig(args) => cli::print_config::run(&cfg, args),
         Command::Healthcheck(args) => return Ok(cli::healthcheck::run(&cfg, args).await),
     }
