@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Test mail servers for kefu's email integration tests: Postfix (SMTP) and Dovecot (IMAP), both on
 # loopback only, started without systemd. Run as root on Debian 12; running it again is harmless
-# (it rewrites the same config, restarts both servers and checks them again; mail already
-# delivered stays). For tests only: no TLS, plaintext passwords, nothing relayed off this machine.
+# (it rewrites the same config, restarts both servers and checks them again). Mailboxes keep
+# what tests left in them; the check removes its own mail. For tests only: no TLS, plaintext
+# passwords, nothing relayed off this machine.
 #
 # Fixed values (nothing is exported; tests hard-code these):
 #   host                  127.0.0.1
@@ -40,6 +41,7 @@ DOVECOT_LOG=/var/log/dovecot-kefu.log
 POSTFIX_MAILBOXES=/etc/postfix/kefu-mailboxes
 POSTFIX_LOG=/var/log/postfix-kefu.log
 MAIL_ROOT=/var/mail/kefu
+APT_LOG=/var/log/kefu-mail-servers-apt.log
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -80,8 +82,19 @@ SEL
             -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
     }
     # Package lists may be missing or stale on a fresh machine: update and retry once.
-    apt_install || { apt-get update -q && apt_install; } || fail "apt-get install ${missing[*]}"
+    # apt's chatter goes to a log, shown only when the install fails.
+    if ! { apt_install || { apt-get update -q && apt_install; }; } </dev/null >"$APT_LOG" 2>&1; then
+        tail -n 40 "$APT_LOG" >&2
+        fail "apt-get install ${missing[*]} (full output in $APT_LOG)"
+    fi
     say "installed in $((SECONDS - started)) s"
+fi
+# Where policy-rc.d allows it, the packages start their own Dovecot instance (IMAP on *:143,
+# system users via PAM). Only the instance below is wanted: stop that one.
+if [[ -f /run/dovecot/master.pid ]] && kill -0 "$(cat /run/dovecot/master.pid)" 2>/dev/null; then
+    say "stopping the package's default Dovecot instance"
+    doveadm -c /etc/dovecot/dovecot.conf stop </dev/null >/dev/null 2>&1 \
+        || kill "$(cat /run/dovecot/master.pid)" || true
 fi
 
 # --- 2a. Mail users (Dovecot passwd-file, not system users) and the mail store ---------------
@@ -124,11 +137,14 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_username_format = %Lu
+# Tests try wrong passwords on purpose: answer at once (auth_failure_delay, nodelay) and with no
+# growing per-IP penalty (anvil-auth-penalty off, below); else a few failures cost 5-17 s each.
 auth_failure_delay = 0
 
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%Lu $DOVECOT_USERS
+  default_fields = nodelay=yes
 }
 userdb {
   driver = passwd-file
@@ -185,6 +201,12 @@ service lmtp {
     port = $LMTP_PORT
   }
 }
+service anvil {
+  # mode 0: no listener, so no auth penalty.
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
 service auth {
   # Postfix's SMTP AUTH asks Dovecot (smtpd_sasl_path = private/auth).
   unix_listener /var/spool/postfix/private/auth {
@@ -231,7 +253,7 @@ postconf -M "$HOST:$SMTP_PORT/inet=$HOST:$SMTP_PORT inet n - n - - smtpd"
 # (The error/retry transports would not do: smtpd refuses such recipients at RCPT.)
 postconf -M "kefu-kept/unix=kefu-kept unix - - n - - smtp"
 postconf -F '*/*/chroot = n'
-newaliases
+[[ /etc/aliases.db -nt /etc/aliases ]] || newaliases
 postfix check || fail "postfix check"
 
 # --- 3. Start (or restart) both, Dovecot first: Postfix's SMTP AUTH needs its socket ----------
@@ -240,19 +262,24 @@ dovecot_running() {
 }
 if dovecot_running; then
     say "restarting Dovecot"
-    dovecot -c "$DOVECOT_CONF" stop || true
+    dovecot -c "$DOVECOT_CONF" stop </dev/null >>"$DOVECOT_LOG" 2>&1 || true
     for _ in $(seq 1 100); do dovecot_running || break; sleep 0.1; done
     dovecot_running && fail "Dovecot did not stop"
 fi
-dovecot -c "$DOVECOT_CONF" || fail "dovecot did not start"
+# Stale sockets left there make its auth process retry for seconds (anvil-auth-penalty, disabled
+# above, is then "refused" instead of absent).
+rm -rf "$DOVECOT_BASE"
+# The daemons must not keep this script's stdout/stderr open (Dovecot's master keeps stderr), or
+# whoever reads this script's output through a pipe waits for them forever.
+dovecot -c "$DOVECOT_CONF" </dev/null >>"$DOVECOT_LOG" 2>&1 || fail "dovecot did not start"
 
 if postfix status >/dev/null 2>&1; then
     say "restarting Postfix"
-    postfix stop >/dev/null 2>&1 || true
+    postfix stop </dev/null >>"$POSTFIX_LOG" 2>&1 || true
     for _ in $(seq 1 100); do postfix status >/dev/null 2>&1 || break; sleep 0.1; done
     postfix status >/dev/null 2>&1 && fail "Postfix did not stop"
 fi
-postfix start >/dev/null 2>&1 || fail "postfix start"
+postfix start </dev/null >>"$POSTFIX_LOG" 2>&1 || fail "postfix start"
 
 # --- 4. Wait until the ports answer -----------------------------------------------------------
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }

@@ -2,10 +2,11 @@
 //!
 //! `sla` times the SLA engine alone (pure, single-threaded); `api` drives ticket creation
 //! through the real HTTP router over loopback; `pages` times the agent pages on an existing
-//! large database.
+//! large database; `mail` takes in 100 KB mails through the intake use case.
 
 mod bench {
     pub mod api;
+    pub mod mail;
     pub mod pages;
     pub mod sla;
 }
@@ -22,6 +23,8 @@ enum Cli {
     Sla(bench::sla::Args),
     /// Create tickets through POST /api/v1/tickets with concurrent clients.
     Api(bench::api::Args),
+    /// Take in ~100 KB mails (parse, thread, store) with concurrent intakes.
+    Mail(bench::mail::Args),
     /// Render the agent pages (queues, deep pages, ticket pages) on an existing database.
     Pages(bench::pages::Args),
 }
@@ -35,6 +38,7 @@ async fn main() -> ExitCode {
         }
         Cli::Api(args) => bench::api::run(args).await,
         Cli::Pages(args) => bench::pages::run(args).await,
+        Cli::Mail(args) => bench::mail::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
