@@ -68,7 +68,7 @@ test("a transition changes the status shown and is recorded in the timeline", as
   await Promise.all([page.waitForEvent("load"), page.click("button[data-to=open]")]);
   await eventually(async () => assert.equal(await shownStatus(page), "open"));
   assert.equal((await page.locator("[data-testid=ticket-status]").textContent()).trim(), t("status.open"));
-  await page.locator("#timeline li.ev[data-kind=status_changed]", { hasText: "new → open" }).waitFor();
+  await page.locator("#timeline li.ev[data-kind=status_changed]", { hasText: `${t("status.new")} → ${t("status.open")}` }).waitFor();
   // The buttons now offer the moves from open, not from new.
   assert.equal(await page.locator("button[data-to=open]").count(), 0);
   assert.ok((await page.locator("button[data-to=resolved]").count()) === 1);

@@ -83,10 +83,22 @@ async fn mail_becomes_tickets_and_replies() {
         let conn = db.store.conn();
         let b = format!("{:?}", db.backend);
 
-        // A new sender at a public mail domain: a person-customer and contact are made.
+        // A new sender at a public mail domain: a person-customer and contact are made, even
+        // though another customer already has an address at that domain.
+        let other = kefu_app::customers::create_customer(
+            &app,
+            &admin(),
+            kefu_app::customers::NewCustomer {
+                name: "另一家公司".into(),
+                email: Some("boss@qq.com".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         let first = mail(
-            "=?UTF-8?B?5byg5Lyf?= <ZhangWei@QQ.example.com>",
-            "m1@qq.example.com",
+            "=?UTF-8?B?5byg5Lyf?= <ZhangWei@QQ.com>",
+            "m1@qq.com",
             "主轴异响，请尽快安排",
             "",
             "3号机床主轴有异响。",
@@ -105,10 +117,15 @@ async fn mail_becomes_tickets_and_replies() {
             .unwrap();
         assert_eq!(
             (c.name.as_str(), c.email.as_deref()),
-            ("张伟", Some("zhangwei@qq.example.com")),
+            ("张伟", Some("zhangwei@qq.com")),
             "{b}"
         );
         assert_eq!(Some(c.customer_id), v.customer_id, "{b}");
+        assert_ne!(
+            v.customer_id,
+            Some(other.id),
+            "{b}: matched by a public mail domain"
+        );
 
         // The same message fetched again is one entry.
         let again = ingest_mail(&app, &first, Some("support")).await.unwrap();
@@ -124,10 +141,10 @@ async fn mail_becomes_tickets_and_replies() {
 
         // A reply naming our message in References lands on the ticket.
         let reply = mail(
-            "张伟 <zhangwei@qq.example.com>",
-            "m2@qq.example.com",
+            "张伟 <zhangwei@qq.com>",
+            "m2@qq.com",
             "Re: 主轴异响，请尽快安排",
-            "In-Reply-To: <m1@qq.example.com>\r\nReferences: <m1@qq.example.com>\r\n",
+            "In-Reply-To: <m1@qq.com>\r\nReferences: <m1@qq.com>\r\n",
             "补充：异响在 3000 转以上出现。\r\n\r\n------------------ 原始邮件 ------------------\r\n3号机床主轴有异响。",
         );
         let (on, reopened) = appended(&ingest_mail(&app, &reply, None).await.unwrap());
@@ -141,8 +158,8 @@ async fn mail_becomes_tickets_and_replies() {
 
         // By ticket number in the subject: the contact is believed, a stranger is not.
         let by_number = mail(
-            "zhangwei@qq.example.com",
-            "m3@qq.example.com",
+            "zhangwei@qq.com",
+            "m3@qq.com",
             &format!("回复：【{number}】 主轴异响"),
             "",
             "今天还响。",
@@ -167,10 +184,10 @@ async fn mail_becomes_tickets_and_replies() {
             to_status(&app, t1, to).await;
         }
         let late = mail(
-            "zhangwei@qq.example.com",
-            "m5@qq.example.com",
+            "zhangwei@qq.com",
+            "m5@qq.com",
             "Re: 主轴异响",
-            "References: <m1@qq.example.com>\r\n",
+            "References: <m1@qq.com>\r\n",
             "又响了。",
         );
         assert_eq!(
@@ -200,10 +217,10 @@ async fn mail_becomes_tickets_and_replies() {
         .await
         .unwrap();
         let later = mail(
-            "zhangwei@qq.example.com",
-            "m6@qq.example.com",
+            "zhangwei@qq.com",
+            "m6@qq.com",
             "Re: 主轴异响",
-            "References: <m1@qq.example.com>\r\n",
+            "References: <m1@qq.com>\r\n",
             "还是响。",
         );
         let (follow, _) = opened(&ingest_mail(&app, &later, None).await.unwrap());

@@ -23,7 +23,7 @@ pub use counters::next_ticket_seq;
 pub use error::StoreError;
 pub use idempotency::{IdempotencyRecord, find_idempotent, finish_idempotent, save_idempotent};
 pub use sea_orm;
-pub use text::{contains_ci, ends_with_ci, eq_ci};
+pub use text::{contains_ci, ends_with_ci};
 pub use tickets::{
     TicketCursor, TicketFilter, all_tickets_matching, count_tickets, last_ticket_event_id,
     list_tickets, update_ticket_versioned,

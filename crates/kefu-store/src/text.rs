@@ -18,11 +18,6 @@ fn escaped(q: &str) -> String {
         .replace('_', "\\_")
 }
 
-/// `LOWER(col) = lower(v)`: an exact match ignoring case (email addresses).
-pub fn eq_ci<C: ColumnTrait>(col: C, v: &str) -> SimpleExpr {
-    Expr::expr(Func::lower(Expr::col(col))).eq(v.to_lowercase())
-}
-
 /// `LOWER(col) LIKE '%suffix'` with the suffix taken literally (an email domain).
 pub fn ends_with_ci<C: ColumnTrait>(col: C, suffix: &str) -> SimpleExpr {
     Expr::expr(Func::lower(Expr::col(col)))

@@ -14,6 +14,25 @@ use crate::{ApiError, AppState};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "kefu_session";
+
+/// The `Set-Cookie` value that starts a login session (pages and API alike).
+pub fn session_cookie(s: &crate::AppState, session_id: &str) -> axum::http::HeaderValue {
+    let secure = if s.settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let v = format!(
+        "{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        s.app.settings.session_hours * 3600
+    );
+    axum::http::HeaderValue::from_str(&v).expect("session ids are header-safe")
+}
+
+/// The `Set-Cookie` value that ends the session cookie.
+pub fn clear_session_cookie() -> axum::http::HeaderValue {
+    axum::http::HeaderValue::from_static("kefu_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
 /// Header carrying the CSRF token for cookie-authenticated unsafe requests.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -200,6 +219,7 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Equality that takes the same time wherever the inputs differ (tokens, CSRF values).
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -3,8 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use kefu_domain::customer::Tier;
-use kefu_domain::sla::{SlaHistory, SlaStatus, compute_with_policy, pauses_from_status_changes};
-use kefu_domain::ticket::Priority;
 use kefu_store::entity::{ticket, ticket_event};
 use serde_json::json;
 use uuid::Uuid;
@@ -104,29 +102,6 @@ fn target(age_days: i64, rng: &mut Rng) -> Target {
         Closed if rng.chance(0.02) => Duplicate,
         t => t,
     }
-}
-
-/// The SLA clock of a row and its status changes, as the use cases compute it.
-fn clock(
-    t: &ticket::Model,
-    lp: &LoadedPolicy,
-    tier: Tier,
-    changes: &[(DateTime<Utc>, String)],
-    now: DateTime<Utc>,
-) -> SlaStatus {
-    let initial = if changes.is_empty() {
-        t.status.as_str()
-    } else {
-        "new"
-    };
-    let h = SlaHistory {
-        created_at: t.created_at,
-        pauses: pauses_from_status_changes(changes, initial, t.created_at, &lp.policy),
-        first_responded_at: t.first_responded_at,
-        resolved_at: t.resolved_at,
-    };
-    let priority = Priority::parse(&t.priority).unwrap_or_default();
-    compute_with_policy(&lp.policy, priority, tier, &lp.calendar, &h, now)
 }
 
 fn tags(kind: &str, c: &CustomerInfo, warranty: Option<bool>, rng: &mut Rng) -> serde_json::Value {
@@ -249,7 +224,7 @@ pub(super) fn generate(
         updated_at: created_at,
         version: 1,
     };
-    let opened = clock(&t, ctx.policy, c.tier, &[], ctx.now);
+    let opened = crate::tickets::sla_clock(&t, ctx.policy, c.tier, &[], ctx.now);
     let created = json!({
         "subject": t.subject, "body": body, "kind": t.kind, "priority": t.priority,
         "channel": t.channel, "status": "new",
@@ -274,7 +249,7 @@ pub(super) fn generate(
     t.sla_paused_since = p.paused_since;
     t.updated_at = p.updated_at;
     t.version = p.version;
-    let s = clock(&t, ctx.policy, c.tier, &p.changes, ctx.now);
+    let s = crate::tickets::sla_clock(&t, ctx.policy, c.tier, &p.changes, ctx.now);
     t.first_response_due_at = s.first_response.due_at;
     t.resolution_due_at = s.resolution.due_at;
     let events = evs

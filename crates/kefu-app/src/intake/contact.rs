@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use kefu_domain::customer::{CustomerKind, Lifecycle, Tier};
 use kefu_store::entity::{contact, customer};
-use kefu_store::sea_orm::{ActiveValue::Set, EntityTrait, QueryFilter, QueryOrder};
+use kefu_store::sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::AppError;
@@ -26,7 +26,8 @@ pub(crate) async fn contact_for(
 ) -> Result<Party, AppError> {
     let email = email.to_lowercase();
     if let Some(c) = contact::Entity::find()
-        .filter(kefu_store::eq_ci(contact::Column::Email, &email))
+        // Addresses are stored lower-cased, so the plain index on `email` serves this.
+        .filter(contact::Column::Email.eq(&email))
         .order_by_asc(contact::Column::CreatedAt)
         .one(tx)
         .await?

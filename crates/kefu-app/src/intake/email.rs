@@ -101,9 +101,18 @@ pub async fn ingest_mail(
             ticket_id: seen.ticket_id,
         });
     }
+    // Files are written (and synced) before the transaction, so that no database lock is held
+    // across an fsync; an unreferenced file is all a failure leaves.
+    let stored = match parsed {
+        Ok(mail) => Ok(Stored {
+            shas: store_files(app, &mail).await?,
+            mail,
+        }),
+        Err(e) => Err(e),
+    };
     let tx = app.store.begin().await?;
     let mut placed = row.clone();
-    let result = match &parsed {
+    let result = match &stored {
         Err(e) => Ok(failed(&mut placed, e.to_string())),
         Ok(m) => place(app, &tx, m, &mut placed, now).await,
     };
@@ -138,6 +147,32 @@ pub async fn ingest_mail(
     Ok(outcome)
 }
 
+/// A parsed message whose attachments are already stored: `shas[i]` is the hash of
+/// attachment `i`, `None` when it is empty or over the size limit (not stored).
+struct Stored {
+    mail: InboundMail,
+    shas: Vec<Option<String>>,
+}
+
+impl std::ops::Deref for Stored {
+    type Target = InboundMail;
+    fn deref(&self) -> &InboundMail {
+        &self.mail
+    }
+}
+
+async fn store_files(app: &App, m: &InboundMail) -> Result<Vec<Option<String>>, AppError> {
+    let mut shas = Vec::with_capacity(m.attachments.len());
+    for a in &m.attachments {
+        let fits = !a.bytes.is_empty() && a.bytes.len() as u64 <= app.settings.max_attachment_bytes;
+        shas.push(match fits {
+            true => Some(tickets::store_blob(app, &a.bytes).await?),
+            false => None,
+        });
+    }
+    Ok(shas)
+}
+
 fn synthetic_id(sha: &str) -> String {
     format!("{sha}@no-message-id.kefu.invalid")
 }
@@ -162,7 +197,7 @@ async fn seen(
 async fn place(
     app: &App,
     tx: &kefu_store::Tx,
-    m: &InboundMail,
+    m: &Stored,
     row: &mut mail_message::Model,
     now: DateTime<Utc>,
 ) -> Result<MailOutcome, AppError> {
@@ -213,7 +248,7 @@ async fn place(
             {
                 return open_new(app, tx, m, row, body, Some(t.id), &settings, now).await;
             }
-            append(app, tx, t, m, row, body, now).await
+            append(app, tx, &wf, t, m, row, body, now).await
         }
         None => open_new(app, tx, m, row, body, None, &settings, now).await,
     }
@@ -223,7 +258,7 @@ async fn place(
 async fn thread(
     app: &App,
     tx: &kefu_store::Tx,
-    m: &InboundMail,
+    m: &Stored,
     from_email: &str,
 ) -> Result<Option<ticket::Model>, AppError> {
     let mut ids: Vec<&String> = m.in_reply_to.iter().chain(&m.references).collect();
@@ -252,7 +287,7 @@ async fn thread(
         let known_sender = match t.customer_id {
             Some(c) => contact::Entity::find()
                 .filter(contact::Column::CustomerId.eq(c))
-                .filter(kefu_store::eq_ci(contact::Column::Email, from_email))
+                .filter(contact::Column::Email.eq(from_email))
                 .one(tx)
                 .await?
                 .is_some(),
@@ -274,11 +309,13 @@ async fn thread(
 }
 
 /// A customer message on an existing ticket; a ticket waiting, resolved or closed opens again.
+#[allow(clippy::too_many_arguments)]
 async fn append(
     app: &App,
     tx: &kefu_store::Tx,
+    wf: &kefu_domain::ticket::Workflow,
     before: ticket::Model,
-    m: &InboundMail,
+    m: &Stored,
     row: &mut mail_message::Model,
     body: String,
     now: DateTime<Utc>,
@@ -297,8 +334,7 @@ async fn append(
         now,
     )
     .await?;
-    attach(app, tx, before.id, Some(event_id), m, now).await?;
-    let wf = tickets::workflow_of(app, tx).await?;
+    attach(tx, before.id, Some(event_id), m, now).await?;
     let category = wf.status(&before.status).map(|s| s.category).ok();
     let mut after = before.clone();
     let reopened = matches!(
@@ -334,7 +370,7 @@ async fn append(
 async fn open_new(
     app: &App,
     tx: &kefu_store::Tx,
-    m: &InboundMail,
+    m: &Stored,
     row: &mut mail_message::Model,
     body: String,
     parent: Option<Uuid>,
@@ -365,7 +401,7 @@ async fn open_new(
         ..Default::default()
     };
     let (t, _tier) = tickets::open_in(app, tx, &Actor::system(), req, parent).await?;
-    attach(app, tx, t.id, None, m, now).await?;
+    attach(tx, t.id, None, m, now).await?;
     row.status = "ticket".into();
     row.ticket_id = Some(t.id);
     Ok(MailOutcome::Opened {
@@ -377,16 +413,15 @@ async fn open_new(
 /// Stores the message's files on the ticket, under `event_id` or, for a new ticket, each with
 /// its own `attachment_added` event. Files over the size limit are listed, not stored.
 async fn attach(
-    app: &App,
     tx: &kefu_store::Tx,
     ticket_id: Uuid,
     event_id: Option<Uuid>,
-    m: &InboundMail,
+    m: &Stored,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    for a in &m.attachments {
+    for (a, sha) in m.attachments.iter().zip(&m.shas) {
         let name = tickets::clean_name(&a.name);
-        if a.bytes.is_empty() || a.bytes.len() as u64 > app.settings.max_attachment_bytes {
+        let Some(sha) = sha else {
             events::append(
                 tx,
                 ticket_id,
@@ -398,8 +433,7 @@ async fn attach(
             )
             .await?;
             continue;
-        }
-        let sha = tickets::store_blob(app, &a.bytes).await?;
+        };
         let id = Uuid::now_v7();
         let event_id = match event_id {
             Some(e) => e,
@@ -423,7 +457,7 @@ async fn attach(
             file_name: Set(name),
             content_type: Set(tickets::clean_type(Some(&a.content_type))),
             size: Set(a.bytes.len() as i64),
-            sha256: Set(sha),
+            sha256: Set(sha.clone()),
             created_by: Set(None),
             created_at: Set(now),
         })
@@ -436,7 +470,7 @@ async fn attach(
 /// A bounce of a message we sent goes on that message's ticket as an internal event.
 async fn note_bounce(
     tx: &kefu_store::Tx,
-    m: &InboundMail,
+    m: &Stored,
     row: &mut mail_message::Model,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {

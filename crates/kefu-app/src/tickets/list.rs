@@ -148,6 +148,28 @@ pub(crate) fn brief_view(
     TicketView::new(t, SlaView::new(pid, paused, s))
 }
 
+/// Brief views of `rows` with the policy each runs under: the customers' tiers in one query,
+/// the policies from the configuration cache.
+pub(crate) async fn briefs(
+    app: &App,
+    db: &impl kefu_store::sea_orm::ConnectionTrait,
+    rows: Vec<ticket::Model>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(TicketView, std::sync::Arc<LoadedPolicy>)>, AppError> {
+    let customer_ids: Vec<Uuid> = rows.iter().filter_map(|t| t.customer_id).collect();
+    let tiers = crate::customers::tiers_of(db, customer_ids).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for t in rows {
+        let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
+        let tier = t
+            .customer_id
+            .and_then(|c| tiers.get(&c).copied())
+            .unwrap_or_default();
+        out.push((brief_view(t, &lp, tier, now), lp));
+    }
+    Ok(out)
+}
+
 /// Lists tickets the actor may see.
 pub async fn list_tickets(
     app: &App,
@@ -209,19 +231,11 @@ pub async fn list_tickets(
     } else {
         None
     };
-    let customer_ids: Vec<Uuid> = rows.iter().filter_map(|t| t.customer_id).collect();
-    let tiers = crate::customers::tiers_of(db, customer_ids).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for t in rows {
-        let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
-        let tier = t
-            .customer_id
-            .and_then(|c| tiers.get(&c).copied())
-            .unwrap_or_default();
-        let v = brief_view(t, &lp, tier, now);
-        if queue != Queue::SlaWarning || v.sla.in_warning() {
-            items.push(v);
-        }
-    }
+    let items: Vec<TicketView> = briefs(app, db, rows, now)
+        .await?
+        .into_iter()
+        .map(|(v, _)| v)
+        .filter(|v| queue != Queue::SlaWarning || v.sla.in_warning())
+        .collect();
     Ok(TicketPage { items, next_cursor })
 }

@@ -41,6 +41,7 @@ pub(crate) use queues::finished_statuses_of as finished_statuses;
 pub use queues::{Queue, QueueCount, queue_counts};
 pub use reply::{ReplyInput, add_note, add_reply};
 pub(crate) use save::write as write_ticket;
+pub(crate) use sla_state::compute as sla_clock;
 pub use sla_watch::{SlaScan, scan_sla};
 pub use split::{SplitInput, split_ticket};
 pub(crate) use transition::apply_status;

@@ -168,20 +168,11 @@ async fn count_all(
         narrow(app, db, actor, queue, now, &mut f).await?;
         let count = if queue == Queue::SlaWarning {
             let rows = kefu_store::all_tickets_matching(db, &f).await?;
-            let ids: Vec<Uuid> = rows.iter().filter_map(|t| t.customer_id).collect();
-            let tiers = crate::customers::tiers_of(db, ids).await?;
-            let mut n = 0;
-            for t in rows {
-                let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
-                let tier = t
-                    .customer_id
-                    .and_then(|c| tiers.get(&c).copied())
-                    .unwrap_or_default();
-                if super::list::brief_view(t, &lp, tier, now).sla.in_warning() {
-                    n += 1;
-                }
-            }
-            n
+            super::list::briefs(app, db, rows, now)
+                .await?
+                .iter()
+                .filter(|(v, _)| v.sla.in_warning())
+                .count() as u64
         } else {
             kefu_store::count_tickets(db, &f).await?
         };

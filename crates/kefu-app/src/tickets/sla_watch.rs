@@ -95,19 +95,11 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
                 key(e.ticket_id, &e.kind, &timer, due)
             })
             .collect();
-        let customer_ids: Vec<Uuid> = rows.iter().filter_map(|t| t.customer_id).collect();
-        let tiers = crate::customers::tiers_of(db, customer_ids).await?;
         let mut due_events = Vec::new();
         let mut escalations = Vec::new();
-        for t in rows {
+        for (v, lp) in super::list::briefs(app, db, rows, now).await? {
             report.checked += 1;
-            let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
-            let tier = t
-                .customer_id
-                .and_then(|c| tiers.get(&c).copied())
-                .unwrap_or_default();
-            let id = t.id;
-            let v = super::list::brief_view(t, &lp, tier, now);
+            let id = v.id;
             for (name, timer) in [
                 ("first_response", &v.sla.first_response),
                 ("resolution", &v.sla.resolution),

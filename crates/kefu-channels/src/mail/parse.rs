@@ -48,16 +48,8 @@ pub struct InboundMail {
     pub subject: String,
     /// `From` (first address).
     pub from: Option<Mailbox>,
-    /// `Reply-To` (first address).
-    pub reply_to: Option<Mailbox>,
-    /// `To` and `Cc` recipients.
-    pub recipients: Vec<Mailbox>,
-    /// `Date`, seconds since the epoch.
-    pub date: Option<i64>,
     /// Plain text of the body (HTML-only mail converted).
     pub text: String,
-    /// Sanitized HTML body, when the mail had one.
-    pub html: Option<String>,
     /// Attachments and inline images, in order.
     pub attachments: Vec<MailAttachment>,
     /// Auto-reply, bulk, list or bounce.
@@ -65,8 +57,6 @@ pub struct InboundMail {
     /// For a bounce: the message id of the mail that could not be delivered, when the report
     /// carries its headers.
     pub bounced_message_id: Option<String>,
-    /// Some part could not be decoded cleanly (unknown charset, broken encoding).
-    pub encoding_problem: bool,
 }
 
 /// Why raw bytes could not be read as mail at all.
@@ -94,9 +84,7 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
     if m.headers().is_empty() {
         return Err(ParseError::NotMail);
     }
-    let mut encoding_problem = false;
-    let text = body_text(&m, &mut encoding_problem);
-    let html = body_html(&m);
+    let text = body_text(&m);
     let attachments = m
         .attachments()
         .enumerate()
@@ -117,21 +105,10 @@ pub fn parse(raw: &[u8]) -> Result<InboundMail, ParseError> {
             s => s.unwrap_or("").trim().to_owned(),
         },
         from: from(&m),
-        reply_to: m.reply_to().and_then(|a| a.first()).and_then(mailbox),
-        recipients: m
-            .to()
-            .into_iter()
-            .chain(m.cc())
-            .flat_map(|a| a.iter())
-            .filter_map(mailbox)
-            .collect(),
-        date: m.date().map(|d| d.to_timestamp()),
         text,
-        html,
         attachments,
         noise,
         bounced_message_id,
-        encoding_problem,
     })
 }
 
@@ -175,23 +152,20 @@ fn mailbox(a: &mail_parser::Addr<'_>) -> Option<Mailbox> {
 
 /// The text parts joined; HTML-only mail converted to text. An undeclared 8-bit body that is
 /// not UTF-8 is read as GB18030, the superset of GBK and GB2312 that Chinese clients send.
-fn body_text(m: &Message<'_>, problem: &mut bool) -> String {
+fn body_text(m: &Message<'_>) -> String {
     let mut out = Vec::new();
     for (i, id) in m.text_body.iter().enumerate() {
         let Some(part) = m.parts.get(*id as usize) else {
             continue;
         };
-        *problem |= part.is_encoding_problem;
         let text = match &part.body {
             PartType::Text(t) if t.contains('\u{FFFD}') => {
-                *problem = true;
                 undeclared_charset(m, part).unwrap_or_else(|| t.to_string())
             }
             // Sanitized first: the converter keeps the contents of `<style type=…>` and
             // `<script type=…>`.
             PartType::Html(h) => {
                 let h = if h.contains('\u{FFFD}') {
-                    *problem = true;
                     undeclared_charset(m, part).map_or(h.clone(), Into::into)
                 } else {
                     h.clone()
@@ -264,19 +238,6 @@ fn unfold(s: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn body_html(m: &Message<'_>) -> Option<String> {
-    let html: Vec<String> = m
-        .html_body
-        .iter()
-        .filter_map(|id| m.parts.get(*id as usize))
-        .filter_map(|p| match &p.body {
-            PartType::Html(h) => Some(sanitize_html(h)),
-            _ => None,
-        })
-        .collect();
-    (!html.is_empty()).then(|| html.join("\n"))
 }
 
 fn attachment(m: &Message<'_>, i: usize, p: &MessagePart<'_>) -> MailAttachment {

@@ -1,7 +1,7 @@
 //! Login, logout, the current user and API tokens.
 
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kefu_app::auth::tokens::{CreatedToken, NewToken, TokenView};
 use kefu_app::users::UserView;
@@ -43,24 +43,13 @@ pub async fn login(
         .await
     {
         Ok(sess) => {
-            let secure = if s.settings.secure_cookies {
-                "; Secure"
-            } else {
-                ""
-            };
-            let cookie = format!(
-                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-                sess.session_id,
-                s.app.settings.session_hours * 3600
-            );
+            let cookie = crate::extract::session_cookie(&s, &sess.session_id);
             let mut res = axum::Json(LoginOutput {
                 user: sess.user.into(),
                 csrf_token: sess.csrf_token,
             })
             .into_response();
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                res.headers_mut().insert(header::SET_COOKIE, v);
-            }
+            res.headers_mut().insert(header::SET_COOKIE, cookie);
             res
         }
         Err(e) => ApiError(e).into_response(),
@@ -79,10 +68,8 @@ pub async fn logout(
         kefu_app::auth::sessions::logout(&s.app, &sid).await?;
     }
     let mut res = StatusCode::NO_CONTENT.into_response();
-    res.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("kefu_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-    );
+    res.headers_mut()
+        .insert(header::SET_COOKIE, crate::extract::clear_session_cookie());
     Ok(res)
 }
 

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::admin::refuse_non_admin;
 use super::base;
 use super::errors::page_error;
-use super::form::Pairs;
+use super::form::{Pairs, get, rows};
 use super::render::render;
 use super::session::{PageForm, Staff, Viewer};
 use crate::AppState;
@@ -36,19 +36,8 @@ pub async fn show(State(s): State<AppState>, Staff(v): Staff) -> Response {
 pub async fn save(State(s): State<AppState>, form: PageForm<Pairs>) -> Response {
     let v = form.viewer;
     let p = form.data;
-    let get = |k: String| {
-        p.iter()
-            .find(|(key, _)| *key == k)
-            .map(|(_, x)| x.trim().to_owned())
-            .unwrap_or_default()
-    };
-    let mut idx: Vec<usize> = p
-        .iter()
-        .filter_map(|(k, _)| k.strip_prefix('c')?.split('.').next()?.parse().ok())
-        .collect();
-    idx.sort_unstable();
-    idx.dedup();
-    let list: Vec<CannedReply> = idx
+    let get = |k: String| get(&p, &k).to_owned();
+    let list: Vec<CannedReply> = rows(&p, "c")
         .into_iter()
         .filter(|i| {
             !get(format!("c{i}.title")).is_empty() && get(format!("c{i}.remove")).is_empty()

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::admin::refuse_non_admin;
 use super::base;
 use super::errors::page_error;
-use super::form::{Pairs, get};
+use super::form::{Pairs, all, get, has, rows};
 use super::render::render;
 use super::session::{PageForm, Staff, Viewer};
 use crate::AppState;
@@ -103,14 +103,8 @@ pub async fn save_policy(
 ) -> Response {
     let v = form.viewer;
     let p = form.data;
-    let mut idx: Vec<usize> = p
-        .iter()
-        .filter_map(|(k, _)| k.strip_prefix('r')?.split('.').next()?.parse().ok())
-        .collect();
-    idx.sort_unstable();
-    idx.dedup();
     let mut targets = Vec::new();
-    for i in idx {
+    for i in rows(&p, "r") {
         let g = |f: &str| get(&p, &format!("r{i}.{f}")).to_owned();
         if g("priority").is_empty() || g("first").is_empty() {
             continue;
@@ -124,11 +118,7 @@ pub async fn save_policy(
             "resolution_minutes": minutes("resolution"),
         }));
     }
-    let pause: Vec<&str> = p
-        .iter()
-        .filter(|(k, _)| k == "pause_statuses")
-        .map(|(_, x)| x.as_str())
-        .collect();
+    let pause: Vec<&str> = all(&p, "pause_statuses").collect();
     // Escalation levels as JSON: [{"after_minutes": 60, "timer": "resolution",
     // "raise_priority": true, "assign_to": "<user id>", "team_id": …, "notify": […]}].
     let raw = get(&p, "escalations");
@@ -154,7 +144,7 @@ pub async fn save_policy(
             "warn_before_percent": get(&p, "warn_before_percent").parse::<u8>().unwrap_or(20),
             "escalations": escalations,
         }),
-        is_default: p.iter().any(|(k, _)| k == "is_default"),
+        is_default: has(&p, "is_default"),
     };
     let id = Uuid::parse_str(&id).ok();
     match sla::save_policy(&s.app, Some(&v.actor), id, input).await {
@@ -205,7 +195,7 @@ pub async fn save_calendar(
             "makeup_workdays": dates(get(&p, "makeup_workdays")),
             "makeup_template": get(&p, "makeup_template"),
         }),
-        is_default: p.iter().any(|(k, _)| k == "is_default"),
+        is_default: has(&p, "is_default"),
     };
     let id = Uuid::parse_str(&id).ok();
     match sla::save_calendar(&s.app, Some(&v.actor), id, input).await {

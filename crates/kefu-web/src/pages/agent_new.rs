@@ -9,11 +9,11 @@ use kefu_app::tickets::{self, NewTicket};
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use uuid::Uuid;
 
 use super::agent_queue::vocab;
 use super::base;
 use super::errors::page_error;
+use super::form::{Pairs, get, list, opt, uuid};
 use super::render::{render, render_status};
 use super::session::{PageForm, Staff};
 use crate::AppState;
@@ -32,36 +32,22 @@ pub async fn form(State(s): State<AppState>, Staff(v): Staff) -> Response {
 
 /// `POST /tickets/new`: opens the ticket and goes to it, or shows the form again with every
 /// field error next to its field.
-pub async fn submit(State(s): State<AppState>, form: PageForm<Vec<(String, String)>>) -> Response {
+pub async fn submit(State(s): State<AppState>, form: PageForm<Pairs>) -> Response {
     let v = form.viewer;
-    let get = |k: &str| {
-        form.data
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, val)| val.trim().to_owned())
-            .filter(|s| !s.is_empty())
-    };
-    let kind = get("kind");
-    let custom =
-        super::form::custom_fields(&s.app, kind.as_deref().unwrap_or(""), &form.data).await;
+    let p = &form.data;
+    let kind = opt(p, "kind");
+    let custom = super::form::custom_fields(&s.app, kind.as_deref().unwrap_or(""), p).await;
     let req = NewTicket {
-        subject: get("subject").unwrap_or_default(),
-        description: get("description"),
+        subject: get(p, "subject").to_owned(),
+        description: opt(p, "description"),
         kind: kind.clone(),
-        priority: get("priority"),
-        channel: get("channel"),
-        customer_id: get("customer_id").and_then(|x| Uuid::parse_str(&x).ok()),
-        contact_id: get("contact_id").and_then(|x| Uuid::parse_str(&x).ok()),
-        asset_id: get("asset_id").and_then(|x| Uuid::parse_str(&x).ok()),
-        assignee_id: get("assignee_id").and_then(|x| Uuid::parse_str(&x).ok()),
-        tags: get("tags")
-            .map(|t| {
-                t.split([',', '，'])
-                    .map(|x| x.trim().to_owned())
-                    .filter(|x| !x.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default(),
+        priority: opt(p, "priority"),
+        channel: opt(p, "channel"),
+        customer_id: uuid(p, "customer_id"),
+        contact_id: uuid(p, "contact_id"),
+        asset_id: uuid(p, "asset_id"),
+        assignee_id: uuid(p, "assignee_id"),
+        tags: list(get(p, "tags")),
         custom_fields: custom,
         ..Default::default()
     };

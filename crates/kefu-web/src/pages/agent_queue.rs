@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::errors::{message_text, page_error};
+use super::form::{Pairs, all, get};
 use super::render::{render, render_status};
 use super::session::{PageForm, Staff, Viewer};
 use super::{base, i18n, is_htmx};
@@ -152,10 +153,7 @@ pub(super) async fn vocab(s: &AppState, v: &Viewer) -> Result<Vocab, kefu_app::A
         .await
         .unwrap_or_default();
     Ok(Vocab {
-        status_names: statuses
-            .iter()
-            .map(|c| (c.key.clone(), c.name.clone()))
-            .collect(),
+        status_names: super::labels::status_names_of(&wf, v.locale()),
         staff_names: staff
             .iter()
             .map(|u| (u.id.to_string(), u.name.clone()))
@@ -205,24 +203,15 @@ pub async fn queue(
 }
 
 /// `POST /tickets/bulk`: one action on every checked ticket; reports what failed.
-pub async fn bulk(State(s): State<AppState>, form: PageForm<Vec<(String, String)>>) -> Response {
+pub async fn bulk(State(s): State<AppState>, form: PageForm<Pairs>) -> Response {
     let v = form.viewer;
     let locale = v.locale();
-    let get = |k: &str| {
-        form.data
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, val)| val.trim().to_owned())
-            .unwrap_or_default()
-    };
-    let ids: Vec<Uuid> = form
-        .data
-        .iter()
-        .filter(|(k, _)| k == "ids")
-        .filter_map(|(_, id)| Uuid::parse_str(id).ok())
+    let p = &form.data;
+    let ids: Vec<Uuid> = all(p, "ids")
+        .filter_map(|id| Uuid::parse_str(id).ok())
         .collect();
-    let action = get("action");
-    let value = get("value");
+    let action = get(p, "action").to_owned();
+    let value = get(p, "value").to_owned();
     if ids.is_empty() {
         return message_text(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -301,7 +290,7 @@ pub async fn bulk(State(s): State<AppState>, form: PageForm<Vec<(String, String)
                 Ok(t) => t.number,
                 Err(_) => id.to_string(),
             };
-            failed.push(format!("{label}: {e}"));
+            failed.push(format!("{label}: {}", super::errors::describe(e, locale).1));
         }
     }
     let done = ids.len() - failed.len();

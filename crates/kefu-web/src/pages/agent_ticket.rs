@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use kefu_app::tickets::{self, AssignInput, ReplyInput, TicketListQuery, TransitionInput};
 use kefu_app::{AppError, customers};
@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::agent_queue::vocab;
+use super::base;
 use super::errors::page_error;
 use super::render::render;
 use super::session::{PageForm, Staff, Viewer};
-use super::{base, is_htmx};
 use crate::AppState;
 use crate::extract::{Path, Query};
 
@@ -102,7 +102,7 @@ async fn page_ctx(s: &AppState, v: &Viewer, id: Uuid) -> Result<Value, AppError>
     )
     .await?;
     Ok(
-        ctx!(base(v); names => vocab.staff_names, ticket => t, events, next, card, vocab, canned,
+        ctx!(base(v); names => vocab.staff_names, statuses => vocab.status_names, ticket => t, events, next, card, vocab, canned,
         section => "tickets"),
     )
 }
@@ -134,8 +134,9 @@ pub async fn timeline(
         let t = tickets::get_ticket(&s.app, &v.actor, id).await?;
         let events = tickets::ticket_history(&s.app, &v.actor, id).await?;
         let changed = q.version.is_some_and(|pv| pv != t.version);
+        let statuses = super::labels::status_names(&s.app, v.locale()).await?;
         Ok::<_, AppError>(
-            ctx!(base(&v); ticket => t, events, changed, names => names(&s, &v).await),
+            ctx!(base(&v); ticket => t, events, changed, statuses, names => names(&s, &v).await),
         )
     }
     .await;
@@ -236,12 +237,10 @@ pub struct AssignForm {
 /// `POST /tickets/{id}/assign`.
 pub async fn assign(
     State(s): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<Uuid>,
     form: PageForm<AssignForm>,
 ) -> Response {
     let v = form.viewer;
-    let _ = is_htmx(&headers);
     match tickets::assign_ticket(
         &s.app,
         &v.actor,

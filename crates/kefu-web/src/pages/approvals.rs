@@ -14,10 +14,16 @@ use crate::AppState;
 use crate::extract::Path;
 
 async fn page(s: &AppState, v: &Viewer, done: Option<&str>) -> Response {
-    match tickets::pending_approvals(&s.app, &v.actor).await {
-        Ok(list) => render(
+    let r = async {
+        let list = tickets::pending_approvals(&s.app, &v.actor).await?;
+        let statuses = super::labels::status_names(&s.app, v.locale()).await?;
+        Ok::<_, kefu_app::AppError>((list, statuses))
+    }
+    .await;
+    match r {
+        Ok((list, statuses)) => render(
             "agent/approvals.html",
-            ctx!(base(v); approvals => list, done, section => "approvals"),
+            ctx!(base(v); approvals => list, statuses, done, section => "approvals"),
         ),
         Err(e) => page_error(e, v.locale()),
     }

@@ -74,7 +74,7 @@ pub fn field_messages(
 }
 
 /// One field error as a line of a message: "标题：…" or "Subject: …".
-pub fn field_line(locale: &str, e: &kefu_app::FieldError) -> String {
+fn field_line(locale: &str, e: &kefu_app::FieldError) -> String {
     let sep = if i18n::pick(locale) == "en" {
         ": "
     } else {
@@ -87,32 +87,34 @@ pub fn field_line(locale: &str, e: &kefu_app::FieldError) -> String {
     )
 }
 
-/// Maps an application error to a page response.
-pub fn page_error(e: AppError, locale: &str) -> Response {
-    match e {
-        AppError::NotFound(_) => message_page(StatusCode::NOT_FOUND, locale, "error.not_found"),
-        AppError::Forbidden(_) => message_page(StatusCode::FORBIDDEN, locale, "error.forbidden"),
-        AppError::Unauthenticated => {
-            message_page(StatusCode::UNAUTHORIZED, locale, "error.unauthenticated")
-        }
-        AppError::Conflict { .. } => message_page(StatusCode::CONFLICT, locale, "error.conflict"),
-        AppError::Rule { message, .. } => {
-            message_text(StatusCode::UNPROCESSABLE_ENTITY, locale, &message)
-        }
-        AppError::RateLimited { .. } => {
-            message_page(StatusCode::TOO_MANY_REQUESTS, locale, "error.rate_limited")
-        }
+/// What an application error means to the reader: the status and a message in their
+/// language (internal errors are logged, never shown).
+pub fn describe(e: AppError, locale: &str) -> (StatusCode, String) {
+    let (status, text) = match e {
+        AppError::NotFound(_) => (StatusCode::NOT_FOUND, "error.not_found"),
+        AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "error.forbidden"),
+        AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "error.unauthenticated"),
+        AppError::Conflict { .. } => (StatusCode::CONFLICT, "error.conflict"),
+        AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "error.rate_limited"),
+        AppError::Rule { message, .. } => return (StatusCode::UNPROCESSABLE_ENTITY, message),
         AppError::Invalid(errors) => {
             let text = errors
                 .iter()
                 .map(|f| field_line(locale, f))
                 .collect::<Vec<_>>()
                 .join("；");
-            message_text(StatusCode::UNPROCESSABLE_ENTITY, locale, &text)
+            return (StatusCode::UNPROCESSABLE_ENTITY, text);
         }
         other => {
             tracing::error!(error = %other, "page request failed");
-            message_page(StatusCode::INTERNAL_SERVER_ERROR, locale, "error.internal")
+            (StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
         }
-    }
+    };
+    (status, i18n::translate(locale, text))
+}
+
+/// Maps an application error to a page response.
+pub fn page_error(e: AppError, locale: &str) -> Response {
+    let (status, text) = describe(e, locale);
+    message_text(status, locale, &text)
 }

@@ -22,6 +22,18 @@ pub fn has(p: &Pairs, key: &str) -> bool {
     p.iter().any(|(k, _)| k == key)
 }
 
+/// Every value sent under `key` (checkbox and multi-select lists), in order.
+pub fn all<'a>(p: &'a Pairs, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    p.iter()
+        .filter(move |(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The first value of `key` as an id, when it is one.
+pub fn uuid(p: &Pairs, key: &str) -> Option<uuid::Uuid> {
+    uuid::Uuid::parse_str(get(p, key)).ok()
+}
+
 /// The row numbers of fields named `<prefix><n>.…`, ascending.
 pub fn rows(p: &Pairs, prefix: &str) -> Vec<usize> {
     let mut v: Vec<usize> = p

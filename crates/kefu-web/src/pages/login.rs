@@ -12,7 +12,7 @@ use super::i18n;
 use super::render::render_status;
 use super::session::PageForm;
 use crate::AppState;
-use crate::extract::{Query, SESSION_COOKIE, SessionCookie, cookie_in};
+use crate::extract::{Query, SessionCookie, cookie_in};
 
 const LOGIN_CSRF_COOKIE: &str = "kefu_login_csrf";
 const LANG_COOKIE: &str = "kefu_lang";
@@ -162,25 +162,17 @@ async fn submit_inner(
                 (false, false) => "/portal".to_owned(),
                 (true, true) => "/".to_owned(),
             };
-            let secure = if s.settings.secure_cookies {
-                "; Secure"
-            } else {
-                ""
-            };
             let mut res = Redirect::to(&target).into_response();
-            let cookies = [
-                format!(
-                    "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-                    sess.session_id,
-                    s.app.settings.session_hours * 3600
-                ),
-                format!("{LOGIN_CSRF_COOKIE}=; Path=/; Max-Age=0"),
-            ];
-            for c in cookies {
-                if let Ok(v) = HeaderValue::from_str(&c) {
-                    res.headers_mut().append(header::SET_COOKIE, v);
-                }
-            }
+            let h = res.headers_mut();
+            h.append(
+                header::SET_COOKIE,
+                crate::extract::session_cookie(&s, &sess.session_id),
+            );
+            h.append(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&format!("{LOGIN_CSRF_COOKIE}=; Path=/; Max-Age=0"))
+                    .expect("a fixed cookie is header-safe"),
+            );
             res
         }
         Err(kefu_app::AppError::RateLimited { .. }) => render_login(
@@ -240,10 +232,8 @@ pub async fn logout(
         "/portal/login"
     };
     let mut res = Redirect::to(target).into_response();
-    res.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("kefu_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-    );
+    res.headers_mut()
+        .insert(header::SET_COOKIE, crate::extract::clear_session_cookie());
     res
 }
 

@@ -30,6 +30,7 @@ mod assets;
 mod errors;
 mod form;
 mod i18n;
+mod labels;
 mod login;
 mod portal;
 mod portal_invite;

@@ -44,10 +44,11 @@ pub async fn tickets(
         },
     )
     .await;
-    match r {
-        Ok(page) => render(
+    let statuses = super::labels::status_names(&s.app, v.locale()).await;
+    match r.and_then(|page| Ok((page, statuses?))) {
+        Ok((page, statuses)) => render(
             "portal/tickets.html",
-            ctx!(base(&v); tickets => page.items, next_cursor => page.next_cursor, status => q.status),
+            ctx!(base(&v); tickets => page.items, next_cursor => page.next_cursor, statuses),
         ),
         Err(e) => page_error(e, v.locale()),
     }
@@ -147,17 +148,9 @@ pub async fn ticket(
         let wf = tickets::workflow_in_force(&s.app).await?;
         let category = wf.status(&t.status).map(|st| st.category).ok();
         let resolved = category == Some(kefu_domain::ticket::StatusCategory::Resolved);
-        let en = v.locale() == "en";
-        let status_name = wf
-            .status(&t.status)
-            .map(|st| {
-                if en {
-                    st.name_en.clone()
-                } else {
-                    st.name_zh.clone()
-                }
-            })
-            .unwrap_or_else(|_| t.status.clone());
+        let status_name = super::labels::status_names_of(&wf, v.locale())
+            .remove(&t.status)
+            .unwrap_or_else(|| t.status.clone());
         Ok::<_, AppError>(ctx!(base(&v); ticket => t, events, resolved, status_name))
     }
     .await;

@@ -122,12 +122,8 @@ pub async fn accept(
             *r.status_mut() = StatusCode::SEE_OTHER;
             r
         }
-        Err(AppError::Invalid(errs)) => {
-            let text = errs
-                .iter()
-                .map(|e| super::errors::field_line(locale, e))
-                .collect::<Vec<_>>()
-                .join("；");
+        Err(e @ AppError::Invalid(_)) => {
+            let text = super::errors::describe(e, locale).1;
             again(&s, &token, locale, text).await
         }
         Err(AppError::NotFound(_)) => message_page(StatusCode::NOT_FOUND, locale, "invite.invalid"),

@@ -83,12 +83,7 @@ async fn viewer(parts: &Parts, state: &AppState) -> Result<Option<Viewer>, Respo
 }
 
 fn csrf_ok(sent: &str, expected: &str) -> bool {
-    sent.len() == expected.len()
-        && sent
-            .bytes()
-            .zip(expected.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    crate::extract::constant_time_eq(sent.as_bytes(), expected.as_bytes())
 }
 
 fn csrf_rejection(locale: &str) -> Response {
@@ -156,7 +151,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
-        let (mut parts, body) = req.into_parts();
+        let (parts, body) = req.into_parts();
         let Some(v) = viewer(&parts, state).await? else {
             let portal = parts.uri.path().starts_with("/portal");
             return Err(login_redirect(&parts, portal));
@@ -195,7 +190,6 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
                 &e.to_string(),
             )
         })?;
-        let _ = &mut parts;
         Ok(PageForm { viewer: v, data })
     }
 }

@@ -54,16 +54,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 async fn bench(args: &Args, scratch: &std::path::Path) -> anyhow::Result<()> {
-    let url = match &args.database_url {
-        Some(url) => url.clone(),
-        None => format!("sqlite://{}?mode=rwc", scratch.join("kefu.db").display()),
-    };
-    let backend = url.split(':').next().unwrap_or("?").to_owned();
-    let store = Store::connect(&url, None)
-        .await
-        .context("cannot open the database")?;
-    store.migrate().await.context("cannot migrate")?;
-    let app = App::new(store, settings(scratch));
+    let (app, backend) = open_app(args.database_url.as_deref(), scratch).await?;
     kefu_app::bootstrap::ensure_defaults(&app).await?;
     let token = admin_token(&app).await?;
 
@@ -231,6 +222,24 @@ async fn admin_token(app: &App) -> anyhow::Result<String> {
     )
     .await?;
     Ok(token.token)
+}
+
+/// The app on `url` (default: a fresh SQLite file in `scratch`), migrated; and the backend's
+/// name for the report.
+pub(crate) async fn open_app(
+    url: Option<&str>,
+    scratch: &std::path::Path,
+) -> anyhow::Result<(App, String)> {
+    let url = match url {
+        Some(url) => url.to_owned(),
+        None => format!("sqlite://{}?mode=rwc", scratch.join("kefu.db").display()),
+    };
+    let backend = url.split(':').next().unwrap_or("?").to_owned();
+    let store = Store::connect(&url, None)
+        .await
+        .context("cannot open the database")?;
+    store.migrate().await.context("cannot migrate")?;
+    Ok((App::new(store, settings(scratch)), backend))
 }
 
 pub(crate) fn settings(scratch: &std::path::Path) -> AppSettings {

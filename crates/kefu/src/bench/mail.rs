@@ -6,12 +6,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
-use kefu_app::App;
-use kefu_app::intake::{MailOutcome, MailSettings, ingest_mail, save_mail_settings};
-use kefu_store::Store;
+use kefu_app::intake::{MailOutcome, ingest_mail};
 
-use super::api::{pct, scratch_dir, settings};
+use super::api::{open_app, pct, scratch_dir};
 
 /// Flags of `kefu-bench mail`.
 #[derive(Debug, clap::Args)]
@@ -91,23 +88,8 @@ fn base64_lines(data: &[u8]) -> String {
 }
 
 async fn bench(args: &Args, scratch: &std::path::Path) -> anyhow::Result<()> {
-    let url = match &args.database_url {
-        Some(url) => url.clone(),
-        None => format!("sqlite://{}?mode=rwc", scratch.join("kefu.db").display()),
-    };
-    let backend = url.split(':').next().unwrap_or("?").to_owned();
-    let store = Store::connect(&url, None)
-        .await
-        .context("cannot open the database")?;
-    store.migrate().await.context("cannot migrate")?;
-    let app = App::new(store, settings(scratch));
+    let (app, backend) = open_app(args.database_url.as_deref(), scratch).await?;
     kefu_app::bootstrap::ensure_defaults(&app).await?;
-    save_mail_settings(
-        &app,
-        &kefu_domain::access::Actor::system(),
-        MailSettings::default(),
-    )
-    .await?;
     let messages: Arc<Vec<Vec<u8>>> = Arc::new((0..args.count).map(message).collect());
     let bytes: usize = messages.iter().map(Vec::len).sum();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));

@@ -14,12 +14,11 @@ use axum::response::Response;
 use kefu_app::App;
 use kefu_app::tickets::ReplyInput;
 use kefu_app::users::{NewUser, create_user};
-use kefu_store::Store;
 use kefu_store::sea_orm::{ConnectionTrait, Statement};
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
-use super::api::{pct, scratch_dir, settings};
+use super::api::{pct, scratch_dir};
 
 /// Flags of `kefu-bench pages`.
 #[derive(Debug, clap::Args)]
@@ -140,11 +139,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 async fn bench(args: &Args, scratch: &std::path::Path) -> anyhow::Result<()> {
-    let store = Store::connect(&args.database_url, None)
-        .await
-        .context("cannot open the database")?;
-    store.migrate().await.context("cannot migrate")?;
-    let app = App::new(store, settings(scratch));
+    let (app, _) = super::api::open_app(Some(&args.database_url), scratch).await?;
     let tickets = ticket_count(&app).await?;
     if tickets == 0 {
         bail!("the database holds no tickets; fill it first, e.g. `kefu demo --scale 1000000`");

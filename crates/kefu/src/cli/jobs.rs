@@ -11,6 +11,9 @@ use tokio::sync::watch;
 const SLA_SCAN_EVERY: Duration = Duration::from_secs(60);
 /// How often time rules (e.g. remind after 3 business days pending) are checked.
 const TIME_RULES_EVERY: Duration = Duration::from_secs(300);
+/// How often finished jobs are deleted, and how long they are kept for inspection.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+const KEEP_DONE_DAYS: i64 = 7;
 
 /// A worker with every job kind kefu knows.
 pub fn worker(app: &App) -> Worker {
@@ -21,6 +24,7 @@ pub fn worker(app: &App) -> Worker {
     );
     let sla_app = app.clone();
     let rules_app = app.clone();
+    let purge_app = app.clone();
     let clock_app = app.clone();
     Worker::new(app.store.clone(), id)
         .clock(move || clock_app.now())
@@ -59,6 +63,24 @@ pub fn worker(app: &App) -> Worker {
             "rules.time",
             TIME_RULES_EVERY,
             "rules.time",
+            serde_json::Value::Null,
+        ))
+        // Every scan leaves a finished job row; without this the table grows for ever.
+        .handle("jobs.purge", move |_job| {
+            let app = purge_app.clone();
+            async move {
+                let before = app.now() - chrono::Duration::days(KEEP_DONE_DAYS);
+                let n = kefu_jobs::purge_done(app.store.conn(), before).await?;
+                if n > 0 {
+                    tracing::info!(deleted = n, "finished jobs purged");
+                }
+                Ok(())
+            }
+        })
+        .schedule(Schedule::every(
+            "jobs.purge",
+            PURGE_EVERY,
+            "jobs.purge",
             serde_json::Value::Null,
         ))
 }
