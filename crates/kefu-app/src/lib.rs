@@ -11,6 +11,8 @@ pub mod demo_scale;
 pub mod dispatch;
 pub mod error;
 pub mod intake;
+pub mod mail;
+pub mod notify;
 pub mod sla;
 pub mod tickets;
 pub mod users;
@@ -39,6 +41,12 @@ pub struct AppSettings {
     pub ticket_prefix: String,
     /// Lifetime of a login session, in hours.
     pub session_hours: i64,
+    /// Where people reach kefu (no trailing slash), for links in mail and bot messages; empty
+    /// leaves links out.
+    pub public_url: String,
+    /// Let bot and webhook addresses point at this machine (127.0.0.1, localhost). Off in
+    /// production: an admin must not be able to make kefu call its own internal services.
+    pub allow_loopback_webhooks: bool,
 }
 
 impl AppSettings {
@@ -49,6 +57,8 @@ impl AppSettings {
             max_attachment_bytes: 10 * 1024 * 1024,
             ticket_prefix: "SR".into(),
             session_hours: 12,
+            public_url: "http://kefu.test".into(),
+            allow_loopback_webhooks: true,
         }
     }
 }
@@ -66,6 +76,7 @@ pub struct App {
     cache: config_cache::ConfigCache,
     tokens: auth::token_cache::TokenCache,
     counts: tickets::count_cache::CountCache,
+    smtp: mail::SmtpPool,
 }
 
 impl App {
@@ -84,7 +95,16 @@ impl App {
             cache: config_cache::ConfigCache::default(),
             tokens: Default::default(),
             counts: Default::default(),
+            smtp: Default::default(),
         }
+    }
+
+    /// The SMTP connection pool for `c`, reused while the settings stay the same.
+    pub fn smtp_sender(
+        &self,
+        c: &kefu_channels::mail::SmtpConfig,
+    ) -> Result<kefu_channels::mail::SmtpSender, kefu_channels::mail::SendError> {
+        self.smtp.sender(c)
     }
 
     /// The current instant, read once per use case.

@@ -2,4 +2,6 @@
 //! threading keys, noise such as auto-replies and bounces, quoted-reply stripping, HTML
 //! sanitizing). The use cases that act on them live in `kefu-app`.
 
+pub mod bots;
 pub mod mail;
+pub mod wechat;

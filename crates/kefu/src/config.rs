@@ -50,6 +50,11 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Mark session cookies `Secure`; turn on when kefu is served over HTTPS.
     pub secure_cookies: bool,
+    /// The address people reach kefu at (e.g. `https://kefu.example.com`), for links in mail
+    /// and chat-bot notifications; empty leaves links out.
+    pub public_url: String,
+    /// Allow bot webhooks to 127.0.0.1/localhost (tests and local relays only).
+    pub allow_loopback_webhooks: bool,
 }
 
 impl Default for ServerConfig {
@@ -58,6 +63,8 @@ impl Default for ServerConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             max_body_bytes: 2 * 1024 * 1024,
             secure_cookies: false,
+            public_url: String::new(),
+            allow_loopback_webhooks: false,
         }
     }
 }
@@ -240,6 +247,8 @@ impl Config {
             max_attachment_bytes: self.storage.max_attachment_mb.saturating_mul(1024 * 1024),
             ticket_prefix: self.tickets.number_prefix.clone(),
             session_hours: i64::from(self.auth.session_hours),
+            public_url: self.server.public_url.trim_end_matches('/').to_owned(),
+            allow_loopback_webhooks: self.server.allow_loopback_webhooks,
         }
     }
 

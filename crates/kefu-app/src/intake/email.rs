@@ -94,6 +94,10 @@ pub async fn ingest_mail(
         reason: None,
         raw_sha256: Some(sha),
         size: raw.len() as i64,
+        to_email: None,
+        attempts: 0,
+        sent_at: None,
+        purpose: None,
         created_at: now,
     };
     if let Some(seen) = seen(app.store.conn(), &row.message_id).await? {

@@ -7,4 +7,4 @@ mod email;
 mod mail_settings;
 
 pub use email::{MailOutcome, ingest_mail};
-pub use mail_settings::{MailSettings, save_mail_settings};
+pub use mail_settings::{MailSettings, OutboundSettings, save_mail_settings};

@@ -95,6 +95,19 @@ pub(crate) async fn store_blob(app: &App, bytes: &[u8]) -> Result<String, AppErr
     Ok(sha)
 }
 
+/// Reads a stored file by its hash.
+pub(crate) async fn read_blob(app: &App, sha: &str) -> Result<Vec<u8>, AppError> {
+    if sha.len() < 3 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound("file"));
+    }
+    tokio::fs::read(path_for(app, sha))
+        .await
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => AppError::NotFound("file"),
+            _ => AppError::Internal(e.into()),
+        })
+}
+
 pub(crate) fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();

@@ -27,7 +27,7 @@ pub use approvals::{
 };
 pub use assign::{AssignInput, assign_ticket};
 pub use attachments::{AttachmentView, NewAttachment, add_attachment, read_attachment};
-pub(crate) use attachments::{clean_name, clean_type, store_blob};
+pub(crate) use attachments::{clean_name, clean_type, read_blob, store_blob};
 pub use canned::{FilledReply, canned_replies, filled_replies, save_canned_replies};
 pub use events::EventView;
 pub use history::ticket_history;

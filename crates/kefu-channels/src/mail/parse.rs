@@ -12,7 +12,7 @@ use super::noise::{Noise, classify};
 use super::thread::bare_id;
 
 /// A sender or recipient.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mailbox {
     /// Display name, decoded.
     pub name: Option<String>,

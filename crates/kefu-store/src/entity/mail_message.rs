@@ -20,6 +20,14 @@ pub struct Model {
     pub reason: Option<String>,
     pub raw_sha256: Option<String>,
     pub size: i64,
+    /// Recipients of an outbound message, comma separated.
+    pub to_email: Option<String>,
+    /// Send attempts of an outbound message.
+    pub attempts: i32,
+    /// When an outbound message was accepted by the SMTP server.
+    pub sent_at: Option<DateTimeUtc>,
+    /// Why an outbound message was sent: `reply`, `received`, `status_changed` ….
+    pub purpose: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -248,6 +248,8 @@ pub(crate) fn settings(scratch: &std::path::Path) -> AppSettings {
         max_attachment_bytes: 20 * 1024 * 1024,
         ticket_prefix: "SR".into(),
         session_hours: 12,
+        public_url: String::new(),
+        allow_loopback_webhooks: false,
     }
 }
 

@@ -14,6 +14,12 @@ const TIME_RULES_EVERY: Duration = Duration::from_secs(300);
 /// How often finished jobs are deleted, and how long they are kept for inspection.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 const KEEP_DONE_DAYS: i64 = 7;
+/// How often mailboxes are checked for being due (each has its own interval).
+const MAIL_POLL_EVERY: Duration = Duration::from_secs(30);
+/// How long the outbox dispatcher sleeps when it found nothing to do.
+const DISPATCH_IDLE: Duration = Duration::from_millis(500);
+/// Outbox rows per dispatcher transaction.
+const DISPATCH_BATCH: u64 = 200;
 
 /// A worker with every job kind kefu knows.
 pub fn worker(app: &App) -> Worker {
@@ -26,6 +32,9 @@ pub fn worker(app: &App) -> Worker {
     let rules_app = app.clone();
     let purge_app = app.clone();
     let clock_app = app.clone();
+    let send_app = app.clone();
+    let bot_app = app.clone();
+    let poll_app = app.clone();
     Worker::new(app.store.clone(), id)
         .clock(move || clock_app.now())
         .handle("sla.scan", move |_job| {
@@ -83,15 +92,75 @@ pub fn worker(app: &App) -> Worker {
             "jobs.purge",
             serde_json::Value::Null,
         ))
+        .handle(kefu_app::mail::SEND_JOB, move |job| {
+            let app = send_app.clone();
+            async move {
+                match kefu_app::mail::send_queued(&app, &job).await? {
+                    kefu_app::mail::SendOutcome::Retry(reason) => Err(reason.into()),
+                    _ => Ok(()),
+                }
+            }
+        })
+        .handle(kefu_app::notify::BOT_JOB, move |job| {
+            let app = bot_app.clone();
+            async move {
+                match kefu_app::notify::send_bot_message(&app, &job).await? {
+                    kefu_app::notify::BotSend::Retry(reason) => Err(reason.into()),
+                    _ => Ok(()),
+                }
+            }
+        })
+        .handle("mail.poll", move |_job| {
+            let app = poll_app.clone();
+            async move {
+                for (name, r) in kefu_app::mail::poll_due(&app).await? {
+                    if r.fetched > 0 {
+                        tracing::info!(mailbox = %name, fetched = r.fetched, opened = r.opened, appended = r.appended, "mail fetched");
+                    }
+                }
+                Ok(())
+            }
+        })
+        .schedule(Schedule::every(
+            "mail.poll",
+            MAIL_POLL_EVERY,
+            "mail.poll",
+            serde_json::Value::Null,
+        ))
+}
+
+/// The outbox dispatcher: turns announced events into mail, notifications and bot messages
+/// until `stop` turns true. Safe to run in several processes (rows are locked while taken).
+async fn dispatch_until(app: &App, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let busy = match kefu_app::notify::dispatch_outbox(app, DISPATCH_BATCH).await {
+            Ok(r) => r.processed as u64 == DISPATCH_BATCH,
+            Err(e) => {
+                tracing::error!(error = %e, "outbox dispatch failed");
+                false
+            }
+        };
+        if !busy {
+            tokio::select! {
+                _ = tokio::time::sleep(DISPATCH_IDLE) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
 }
 
 /// Runs the worker until `stop` turns true.
 pub async fn run_until(app: &App, mut stop: watch::Receiver<bool>) {
-    worker(app)
-        .run(async move {
+    let dispatch_stop = stop.clone();
+    tokio::join!(
+        worker(app).run(async move {
             let _ = stop.wait_for(|s| *s).await;
-        })
-        .await;
+        }),
+        dispatch_until(app, dispatch_stop),
+    );
 }
 
 /// `kefu worker`: only the background worker, until a shutdown signal.

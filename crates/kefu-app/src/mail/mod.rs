@@ -1,0 +1,16 @@
+//! Mail in and out beyond the intake: outbound messages through the job queue, templates,
+//! IMAP mailboxes polled for new mail.
+
+pub mod mailboxes;
+pub mod outbound;
+pub mod templates;
+
+mod smtp_pool;
+
+pub use mailboxes::{
+    MailboxInput, MailboxView, PollReport, create_mailbox, delete_mailbox, list_mailboxes,
+    poll_due, poll_mailbox, update_mailbox,
+};
+pub use outbound::{MailSpec, SEND_JOB, SendOutcome, send_queued};
+pub(crate) use smtp_pool::SmtpPool;
+pub use templates::{MailTemplate, render, template};

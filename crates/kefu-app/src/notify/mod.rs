@@ -1,0 +1,17 @@
+//! Telling people: the outbox dispatcher turns ticket events into customer mail, in-app
+//! notifications for staff and group-bot messages.
+
+mod bots;
+mod customer;
+mod dispatch;
+mod inapp;
+mod plan;
+mod text;
+
+pub use bots::{
+    BOT_JOB, BotChannelInput, BotChannelView, BotSend, create_bot, delete_bot, list_bots,
+    send_bot_message, test_bot, update_bot,
+};
+pub use dispatch::{DispatchReport, dispatch_outbox};
+pub use inapp::{NotificationView, list_notifications, mark_read, unread_count};
+pub use plan::BOT_EVENTS;
