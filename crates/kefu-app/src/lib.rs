@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod calls;
 pub mod config;
 pub mod customers;
 pub mod demo;
@@ -87,6 +88,7 @@ impl App {
 
     /// Builds the application on a given clock (tests pass a [`FixedClock`]).
     pub fn with_clock(store: Store, settings: AppSettings, clock: Arc<dyn Clock>) -> Self {
+        install_tls_provider();
         App {
             store,
             settings: Arc::new(settings),
@@ -113,6 +115,12 @@ impl App {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         chrono::SubsecRound::trunc_subsecs(self.clock.now(), 6)
     }
+}
+
+/// Makes ring the process's rustls crypto provider (HTTPS clients, SMTP and IMAP over TLS).
+/// Idempotent; [`App::with_clock`] calls it, binaries call it first thing.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Refuses unless the actor holds `p`.

@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{approvals, auth, config, customers, dispatch, sla, tickets, users};
+use crate::api::{approvals, auth, channels, config, customers, dispatch, sla, tickets, users};
 use crate::{ApiError, AppState, WebSettings, ops};
 
 #[derive(OpenApi)]
@@ -96,6 +96,22 @@ fn api_router() -> OpenApiRouter<AppState> {
             dispatch::list_time_rules,
             dispatch::save_time_rules
         ))
+        .routes(routes!(
+            channels::get_mail_settings,
+            channels::put_mail_settings
+        ))
+        .routes(routes!(channels::list_mail_messages))
+        .routes(routes!(channels::download_raw_mail))
+        .routes(routes!(channels::list_mailboxes, channels::create_mailbox))
+        .routes(routes!(channels::update_mailbox, channels::delete_mailbox))
+        .routes(routes!(channels::poll_mailbox))
+        .routes(routes!(channels::list_bots, channels::create_bot))
+        .routes(routes!(channels::update_bot, channels::delete_bot))
+        .routes(routes!(channels::test_bot))
+        .routes(routes!(channels::list_notifications))
+        .routes(routes!(channels::mark_read))
+        .routes(routes!(channels::log_call, channels::list_calls))
+        .routes(routes!(channels::cti_incoming))
         .routes(routes!(approvals::get_rules, approvals::put_rules))
         .routes(routes!(approvals::list_pending))
         .routes(routes!(approvals::decide))

@@ -31,6 +31,7 @@ enum Cli {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    kefu_app::install_tls_provider();
     let result = match Cli::parse() {
         Cli::Sla(args) => {
             bench::sla::run(&args);

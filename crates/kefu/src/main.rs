@@ -47,6 +47,7 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    kefu_app::install_tls_provider();
     let cli = Cli::parse();
     match run(cli).await {
         Ok(code) => code,

@@ -1,12 +1,16 @@
 //! Mail in and out beyond the intake: outbound messages through the job queue, templates,
 //! IMAP mailboxes polled for new mail.
 
+pub mod admin;
 pub mod mailboxes;
 pub mod outbound;
 pub mod templates;
 
 mod smtp_pool;
 
+pub use admin::{
+    MailLogQuery, MailMessageView, get_mail_settings, list_mail_messages, read_raw_mail,
+};
 pub use mailboxes::{
     MailboxInput, MailboxView, PollReport, create_mailbox, delete_mailbox, list_mailboxes,
     poll_due, poll_mailbox, update_mailbox,

@@ -2,6 +2,7 @@
 
 pub mod approvals;
 pub mod auth;
+pub mod channels;
 pub mod config;
 pub mod customers;
 pub mod dispatch;

@@ -26,6 +26,20 @@ pub fn render_toml(cfg: &Config) -> String {
     kv(w, "max_body_bytes", &cfg.server.max_body_bytes.to_string());
     line(w, "# Mark session cookies Secure; turn on behind HTTPS.");
     kv(w, "secure_cookies", &cfg.server.secure_cookies.to_string());
+    line(
+        w,
+        "# Where people reach kefu, for links in mail and chat-bot messages.",
+    );
+    kv(w, "public_url", &string(&cfg.server.public_url));
+    line(
+        w,
+        "# Let bot webhooks call 127.0.0.1/localhost (tests only).",
+    );
+    kv(
+        w,
+        "allow_loopback_webhooks",
+        &cfg.server.allow_loopback_webhooks.to_string(),
+    );
     line(w, "");
 
     line(w, "[database]");
