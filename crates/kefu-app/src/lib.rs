@@ -17,6 +17,7 @@ pub mod notify;
 pub mod sla;
 pub mod tickets;
 pub mod users;
+pub mod wechat;
 
 mod clock;
 mod config_cache;
@@ -78,6 +79,7 @@ pub struct App {
     tokens: auth::token_cache::TokenCache,
     counts: tickets::count_cache::CountCache,
     smtp: mail::SmtpPool,
+    pub(crate) wechat_tokens: wechat::TokenCache,
 }
 
 impl App {
@@ -98,6 +100,7 @@ impl App {
             tokens: Default::default(),
             counts: Default::default(),
             smtp: Default::default(),
+            wechat_tokens: Default::default(),
         }
     }
 

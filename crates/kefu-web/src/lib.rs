@@ -7,6 +7,7 @@ mod extract;
 mod ops;
 mod pages;
 mod router;
+mod wechat;
 
 pub use error::ApiError;
 pub use router::{openapi, router};

@@ -112,6 +112,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(channels::mark_read))
         .routes(routes!(channels::log_call, channels::list_calls))
         .routes(routes!(channels::cti_incoming))
+        .routes(routes!(
+            channels::get_wechat_settings,
+            channels::put_wechat_settings
+        ))
         .routes(routes!(approvals::get_rules, approvals::put_rules))
         .routes(routes!(approvals::list_pending))
         .routes(routes!(approvals::decide))
@@ -139,6 +143,10 @@ pub fn router(app: kefu_app::App, settings: WebSettings) -> Router {
         .merge(api)
         .merge(crate::pages::routes())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
+        .route(
+            "/wechat/callback",
+            get(crate::wechat::verify).post(crate::wechat::receive),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -391,7 +391,9 @@ pub(crate) async fn queue_for_event(
     Ok(subscribed.len())
 }
 
-fn client() -> reqwest::Client {
+/// The process's HTTP client for calls to outside services (bots, WeChat): ring TLS with the
+/// webpki roots, 10 s timeout, no redirects.
+pub(crate) fn http_client() -> reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT
         .get_or_init(|| {
@@ -480,7 +482,7 @@ async fn deliver(app: &App, c: &bot_channel::Model, p: &Payload, now: DateTime<U
         Ok(r) => r,
         Err(e) => return BotSend::Rejected(e.to_string()),
     };
-    let resp = match client().post(&req.url).json(&req.body).send().await {
+    let resp = match http_client().post(&req.url).json(&req.body).send().await {
         Ok(r) => r,
         // The error text may contain the URL with its key: keep only the kind of failure.
         Err(e) => {

@@ -94,6 +94,15 @@ pub async fn dispatch_outbox(app: &App, limit: u64) -> Result<DispatchReport, Ap
                         report.mails += 1;
                     }
                 }
+                Action::CustomerWeChat => {
+                    let openid = t
+                        .contact_id
+                        .and_then(|c| batch.contacts.get(&c))
+                        .and_then(|c| c.wechat_openid.clone());
+                    if let Some(openid) = openid {
+                        crate::wechat::queue_reply(&tx, &openid, ev, t, now).await?;
+                    }
+                }
                 Action::StaffMail(user_id, purpose) => {
                     if customer::mail_staff(app, &tx, &batch, user_id, purpose, ev, t).await? {
                         report.mails += 1;

@@ -24,6 +24,8 @@ pub const BOT_EVENTS: [&str; 7] = [
 pub(crate) enum Action {
     /// Mail the ticket's contact (`received`, `agent_reply`, `status_changed`).
     CustomerMail(&'static str),
+    /// Send the agent's reply to the contact on WeChat (tickets that came by WeChat).
+    CustomerWeChat,
     /// Mail a staff member (`sla_warning`).
     StaffMail(Uuid, &'static str),
     /// An in-app notification of `kind` for a user.
@@ -62,7 +64,10 @@ pub(crate) fn plan(
         }
         "reply" if ev.public => {
             if s("from") == "agent" {
-                if out.notify_agent_reply && !merged {
+                // The answer goes back where the conversation is.
+                if t.channel == "wechat" && !merged {
+                    a.push(Action::CustomerWeChat);
+                } else if out.notify_agent_reply && !merged {
                     a.push(Action::CustomerMail("agent_reply"));
                 }
             } else {

@@ -32,3 +32,4 @@ pub mod ticket_counter;
 pub mod ticket_event;
 pub mod ticket_type;
 pub mod user;
+pub mod wechat_message;

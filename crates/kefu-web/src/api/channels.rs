@@ -311,3 +311,26 @@ pub async fn cti_incoming(
         kefu_app::calls::incoming_call(&s.app, &a, body).await?,
     ))
 }
+
+/// WeChat official-account settings (AppSecret, Token and EncodingAESKey are returned empty).
+#[utoipa::path(get, path = "/api/v1/wechat/settings", tag = "channels", responses((status = 200, body = kefu_app::wechat::WeChatSettings)))]
+pub async fn get_wechat_settings(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+) -> ApiResult<axum::Json<kefu_app::wechat::WeChatSettings>> {
+    Ok(axum::Json(
+        kefu_app::wechat::get_wechat_settings(&s.app, &a).await?,
+    ))
+}
+
+/// Saves the WeChat settings; empty secrets keep the stored ones.
+#[utoipa::path(put, path = "/api/v1/wechat/settings", tag = "channels", request_body = kefu_app::wechat::WeChatSettings, responses((status = 200, body = kefu_app::wechat::WeChatSettings)))]
+pub async fn put_wechat_settings(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Json(body): Json<kefu_app::wechat::WeChatSettings>,
+) -> ApiResult<axum::Json<kefu_app::wechat::WeChatSettings>> {
+    Ok(axum::Json(
+        kefu_app::wechat::save_wechat_settings(&s.app, &a, body).await?,
+    ))
+}

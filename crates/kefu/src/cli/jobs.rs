@@ -35,6 +35,7 @@ pub fn worker(app: &App) -> Worker {
     let send_app = app.clone();
     let bot_app = app.clone();
     let poll_app = app.clone();
+    let wechat_app = app.clone();
     Worker::new(app.store.clone(), id)
         .clock(move || clock_app.now())
         .handle("sla.scan", move |_job| {
@@ -106,6 +107,15 @@ pub fn worker(app: &App) -> Worker {
             async move {
                 match kefu_app::notify::send_bot_message(&app, &job).await? {
                     kefu_app::notify::BotSend::Retry(reason) => Err(reason.into()),
+                    _ => Ok(()),
+                }
+            }
+        })
+        .handle(kefu_app::wechat::WECHAT_SEND_JOB, move |job| {
+            let app = wechat_app.clone();
+            async move {
+                match kefu_app::wechat::send_queued_wechat(&app, &job).await? {
+                    kefu_app::wechat::WeChatSend::Retry(reason) => Err(reason.into()),
                     _ => Ok(()),
                 }
             }
