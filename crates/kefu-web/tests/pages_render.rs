@@ -53,7 +53,25 @@ async fn every_page_renders_for_staff_and_portal_users() {
             .as_str()
             .unwrap()
             .to_owned();
+        // Rows in every table of the channels page.
+        for (path, body) in [
+            (
+                "/mailboxes",
+                serde_json::json!({"name": "售后信箱", "host": "127.0.0.1", "port": 1, "security": "none", "username": "u@kefu.test", "password": "pw-123456"}),
+            ),
+            (
+                "/bots",
+                serde_json::json!({"name": "售后群", "kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", "events": ["ticket.created"]}),
+            ),
+        ] {
+            let res = srv.post(&srv.admin, path, &body).send().await.unwrap();
+            assert_eq!(res.status(), reqwest::StatusCode::CREATED, "{path}");
+        }
+        kefu_app::intake::ingest_mail(&srv.app, b"garbage without headers", Some("test"))
+            .await
+            .unwrap();
         for path in [
+            "/admin/channels?flash=saved".to_owned(),
             "/tickets?queue=all".to_owned(),
             "/tickets?queue=mine&sort=oldest".to_owned(),
             "/tickets?queue=sla_warning".to_owned(),
@@ -73,6 +91,7 @@ async fn every_page_renders_for_staff_and_portal_users() {
             "/admin/sla".to_owned(),
             "/admin/routing".to_owned(),
             "/admin/canned".to_owned(),
+            "/admin/channels".to_owned(),
             "/admin/tokens".to_owned(),
         ] {
             page(&c, &srv, &path).await;

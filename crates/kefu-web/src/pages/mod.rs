@@ -16,6 +16,7 @@ macro_rules! ctx {
 
 mod admin;
 mod admin_canned;
+mod admin_channels;
 mod admin_config;
 mod admin_dispatch;
 mod admin_sla;
@@ -127,6 +128,34 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/canned",
             get(admin_canned::show).post(admin_canned::save),
+        )
+        .route("/admin/channels", get(admin_channels::show))
+        .route("/admin/channels/mail", post(admin_channels::save_mail))
+        .route(
+            "/admin/channels/mailboxes",
+            post(admin_channels::create_mailbox),
+        )
+        .route(
+            "/admin/channels/mailboxes/{id}",
+            post(admin_channels::update_mailbox),
+        )
+        .route(
+            "/admin/channels/mailboxes/{id}/poll",
+            post(admin_channels::poll_mailbox),
+        )
+        .route("/admin/channels/bots", post(admin_channels::create_bot))
+        .route(
+            "/admin/channels/bots/{id}",
+            post(admin_channels::update_bot),
+        )
+        .route(
+            "/admin/channels/bots/{id}/test",
+            post(admin_channels::test_bot),
+        )
+        .route("/admin/channels/wechat", post(admin_channels::save_wechat))
+        .route(
+            "/admin/channels/mail/{id}/raw",
+            get(admin_channels::raw_mail),
         )
         .route("/admin/sla", get(admin_sla::show))
         .route(

@@ -49,6 +49,7 @@ templates!(
     "admin/sla.html",
     "admin/routing.html",
     "admin/canned.html",
+    "admin/channels.html",
     "portal/layout.html",
     "portal/tickets.html",
     "portal/ticket.html",
@@ -137,6 +138,9 @@ pub fn render_status(status: StatusCode, name: &str, ctx: Value) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(template = name, error = %e, "template failed");
+            if std::env::var("KEFU_DEBUG_TEMPLATES").is_ok() {
+                eprintln!("template {name} failed: {e:#}");
+            }
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Html("<h1>500</h1><p>页面渲染失败 / the page could not be rendered</p>"),
