@@ -21,6 +21,7 @@ pub mod wechat;
 
 mod clock;
 mod config_cache;
+mod http;
 pub(crate) mod idempotency;
 
 use std::path::PathBuf;
@@ -123,7 +124,7 @@ impl App {
 /// Makes ring the process's rustls crypto provider (HTTPS clients, SMTP and IMAP over TLS).
 /// Idempotent; [`App::with_clock`] calls it, binaries call it first thing.
 pub fn install_tls_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    kefu_channels::tls::install_default_provider();
 }
 
 /// Refuses unless the actor holds `p`.

@@ -246,13 +246,13 @@ async fn mail_round_trip_through_real_servers() {
             None,
         )
         .await;
-        let mut report = mail::poll_mailbox(&app, mbox.id).await.unwrap();
+        let mut report = mail::poll_mailbox(&app, &admin(), mbox.id).await.unwrap();
         for _ in 0..100 {
             if report.fetched > 0 {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
-            report = mail::poll_mailbox(&app, mbox.id).await.unwrap();
+            report = mail::poll_mailbox(&app, &admin(), mbox.id).await.unwrap();
         }
         assert_eq!(
             (report.fetched, report.opened),
@@ -271,7 +271,13 @@ async fn mail_round_trip_through_real_servers() {
             .await
             .unwrap();
         // Polling again finds nothing new: the position moved past the message.
-        assert_eq!(mail::poll_mailbox(&app, mbox.id).await.unwrap().fetched, 0);
+        assert_eq!(
+            mail::poll_mailbox(&app, &admin(), mbox.id)
+                .await
+                .unwrap()
+                .fetched,
+            0
+        );
 
         // 2. The acknowledgement goes out and reaches the customer, threaded.
         let d = kefu_app::notify::dispatch_outbox(&app, 100).await.unwrap();
@@ -343,13 +349,13 @@ async fn mail_round_trip_through_real_servers() {
             Some((&reply_id, refs)),
         )
         .await;
-        let mut r = mail::poll_mailbox(&app, mbox.id).await.unwrap();
+        let mut r = mail::poll_mailbox(&app, &admin(), mbox.id).await.unwrap();
         for _ in 0..100 {
             if r.fetched > 0 {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
-            r = mail::poll_mailbox(&app, mbox.id).await.unwrap();
+            r = mail::poll_mailbox(&app, &admin(), mbox.id).await.unwrap();
         }
         assert_eq!((r.fetched, r.appended, r.opened), (1, 1, 0), "{r:?}");
         let answer = mail_message::Entity::find()

@@ -4,4 +4,5 @@
 
 pub mod bots;
 pub mod mail;
+pub mod tls;
 pub mod wechat;

@@ -5,96 +5,14 @@
 
 mod common;
 
-use std::time::Duration;
-
+use common::outside::{fake_http, next, run_jobs};
 use common::{Server, assert_field, id_of, ok_json, problem};
 use kefu_store::testing::TestDb;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 
-/// A one-shot HTTP server on loopback that records each request line and body and answers
-/// like DingTalk does.
-async fn fake_bot_endpoint() -> (String, mpsc::Receiver<(String, String)>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (tx, rx) = mpsc::channel(8);
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            loop {
-                let n = sock.read(&mut chunk).await.unwrap_or(0);
-                if n == 0 {
-                    break;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-                let text = String::from_utf8_lossy(&buf);
-                if let Some(h) = text.find("\r\n\r\n") {
-                    let len = text[..h]
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                        })
-                        .unwrap_or(0);
-                    if buf.len() >= h + 4 + len {
-                        break;
-                    }
-                }
-            }
-            let text = String::from_utf8_lossy(&buf).to_string();
-            let line = text.lines().next().unwrap_or("").to_owned();
-            let body = text
-                .split_once("\r\n\r\n")
-                .map(|(_, b)| b.to_owned())
-                .unwrap_or_default();
-            let _ = tx.send((line, body)).await;
-            let reply = r#"{"errcode":0,"errmsg":"ok"}"#;
-            let _ = sock
-                .write_all(
-                    format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
-                        reply.len()
-                    )
-                    .as_bytes(),
-                )
-                .await;
-        }
-    });
-    (format!("http://{addr}/robot/send?access_token=t0ken"), rx)
-}
-
-async fn run_jobs(srv: &Server, kind: &str) -> usize {
-    let jobs = kefu_jobs::claim(
-        &srv.app.store,
-        "test",
-        &[kind],
-        Duration::from_secs(60),
-        srv.app.now(),
-        20,
-    )
-    .await
-    .unwrap();
-    let n = jobs.len();
-    for j in jobs {
-        match kind {
-            "bot.send" => {
-                let r = kefu_app::notify::send_bot_message(&srv.app, &j)
-                    .await
-                    .unwrap();
-                assert_eq!(r, kefu_app::notify::BotSend::Delivered);
-            }
-            _ => unreachable!(),
-        }
-        kefu_jobs::complete(srv.app.store.conn(), &j, srv.app.now())
-            .await
-            .unwrap();
-    }
-    n
+fn dingtalk_ok(_line: &str) -> &'static str {
+    r#"{"errcode":0,"errmsg":"ok"}"#
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -185,6 +103,16 @@ async fn mail_settings_mailboxes_and_bots() {
         )
         .await;
         assert!(created.get("password").is_none());
+        let poll_path = format!("/mailboxes/{}/poll", id_of(&created));
+        problem(
+            srv.post(&agent.token, &poll_path, &json!({}))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        )
+        .await;
         let poll = ok_json(
             srv.post(
                 &srv.admin,
@@ -239,7 +167,8 @@ async fn mail_settings_mailboxes_and_bots() {
         .await;
         assert_field(&p, "events[0]", "invalid");
 
-        let (url, mut seen) = fake_bot_endpoint().await;
+        let (base, mut seen) = fake_http(dingtalk_ok).await;
+        let url = format!("{base}/robot/send?access_token=t0ken");
         let bot = ok_json(
             srv.post(
                 &srv.admin,
@@ -269,11 +198,13 @@ async fn mail_settings_mailboxes_and_bots() {
             .await
             .unwrap();
         assert_eq!(d.bot_messages, 1, "{d:?}");
-        assert_eq!(run_jobs(&srv, "bot.send").await, 1);
-        let (line, body) = tokio::time::timeout(Duration::from_secs(5), seen.recv())
-            .await
-            .unwrap()
-            .unwrap();
+        let app = &srv.app;
+        let sent = run_jobs(&srv, "bot.send", |j| async move {
+            kefu_app::notify::send_bot_message(app, &j).await.unwrap()
+        })
+        .await;
+        assert_eq!(sent, vec![kefu_app::notify::BotSend::Delivered]);
+        let (line, body) = next(&mut seen).await;
         assert!(
             line.starts_with("POST /robot/send?access_token=t0ken&timestamp="),
             "{line}"

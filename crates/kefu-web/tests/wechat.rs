@@ -7,8 +7,7 @@
 
 mod common;
 
-use std::time::Duration;
-
+use common::outside::{fake_http, next, run_jobs};
 use common::{Server, ok_json};
 use kefu_channels::wechat::{MsgCrypt, msg_signature, signature};
 use kefu_store::entity::{ticket, ticket_event, wechat_message};
@@ -16,67 +15,19 @@ use kefu_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter}
 use kefu_store::testing::TestDb;
 use reqwest::StatusCode;
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 
 const TOKEN: &str = "kefuToken2026";
 const AES_KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 const APP_ID: &str = "wx1234567890abcdef";
 const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
 
-/// A local stand-in for api.weixin.qq.com: hands out a token and accepts custom/send,
-/// recording each request line and body.
-async fn fake_wechat_api() -> (String, mpsc::Receiver<(String, String)>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (tx, rx) = mpsc::channel(16);
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                loop {
-                    let n = sock.read(&mut chunk).await.unwrap_or(0);
-                    if n == 0 {
-                        break;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    let text = String::from_utf8_lossy(&buf);
-                    if let Some(h) = text.find("\r\n\r\n") {
-                        let len = text[..h]
-                            .lines()
-                            .find_map(|l| {
-                                l.to_ascii_lowercase()
-                                    .strip_prefix("content-length:")
-                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                            })
-                            .unwrap_or(0);
-                        if buf.len() >= h + 4 + len {
-                            break;
-                        }
-                    }
-                }
-                let text = String::from_utf8_lossy(&buf).to_string();
-                let line = text.lines().next().unwrap_or("").to_owned();
-                let body = text
-                    .split_once("\r\n\r\n")
-                    .map(|(_, b)| b.to_owned())
-                    .unwrap_or_default();
-                let reply = if line.contains("/cgi-bin/token?") {
-                    r#"{"access_token":"ACCESS_TOKEN_1","expires_in":7200}"#
-                } else {
-                    r#"{"errcode":0,"errmsg":"ok"}"#
-                };
-                let _ = tx.send((line, body)).await;
-                let _ = sock
-                    .write_all(format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}", reply.len()).as_bytes())
-                    .await;
-            });
-        }
-    });
-    (format!("http://{addr}"), rx)
+/// What api.weixin.qq.com answers: a token, then `errcode 0` for custom/send.
+fn wechat_api(line: &str) -> &'static str {
+    if line.contains("/cgi-bin/token?") {
+        r#"{"access_token":"ACCESS_TOKEN_1","expires_in":7200}"#
+    } else {
+        r#"{"errcode":0,"errmsg":"ok"}"#
+    }
 }
 
 fn text_xml(msg_id: u64, content: &str) -> String {
@@ -91,7 +42,7 @@ fn text_xml(msg_id: u64, content: &str) -> String {
 async fn wechat_messages_become_tickets_and_replies_go_back() {
     for db in TestDb::all().await {
         let srv = Server::start(&db).await;
-        let (api_base, mut api_seen) = fake_wechat_api().await;
+        let (api_base, mut api_seen) = fake_http(wechat_api).await;
         let res = srv
             .client
             .put(srv.url("/wechat/settings"))
@@ -243,15 +194,9 @@ async fn wechat_messages_become_tickets_and_replies_go_back() {
             .unwrap();
         let sent = run_wechat_jobs(&srv).await;
         assert_eq!(sent, vec![kefu_app::wechat::WeChatSend::Sent]);
-        let (token_req, _) = tokio::time::timeout(Duration::from_secs(5), api_seen.recv())
-            .await
-            .unwrap()
-            .unwrap();
+        let (token_req, _) = next(&mut api_seen).await;
         assert!(token_req.starts_with("GET /cgi-bin/token?grant_type=client_credential&appid=wx1234567890abcdef&secret=secret-xyz"), "{token_req}");
-        let (send_req, body) = tokio::time::timeout(Duration::from_secs(5), api_seen.recv())
-            .await
-            .unwrap()
-            .unwrap();
+        let (send_req, body) = next(&mut api_seen).await;
         assert!(
             send_req.starts_with("POST /cgi-bin/message/custom/send?access_token=ACCESS_TOKEN_1"),
             "{send_req}"
@@ -306,26 +251,9 @@ async fn wechat_messages_become_tickets_and_replies_go_back() {
 }
 
 async fn run_wechat_jobs(srv: &Server) -> Vec<kefu_app::wechat::WeChatSend> {
-    let jobs = kefu_jobs::claim(
-        &srv.app.store,
-        "test",
-        &[kefu_app::wechat::WECHAT_SEND_JOB],
-        Duration::from_secs(60),
-        srv.app.now(),
-        20,
-    )
+    let app = &srv.app;
+    run_jobs(srv, kefu_app::wechat::WECHAT_SEND_JOB, |j| async move {
+        kefu_app::wechat::send_queued_wechat(app, &j).await.unwrap()
+    })
     .await
-    .unwrap();
-    let mut out = Vec::new();
-    for j in jobs {
-        out.push(
-            kefu_app::wechat::send_queued_wechat(&srv.app, &j)
-                .await
-                .unwrap(),
-        );
-        kefu_jobs::complete(srv.app.store.conn(), &j, srv.app.now())
-            .await
-            .unwrap();
-    }
-    out
 }

@@ -64,51 +64,82 @@ pub(crate) async fn contact_for(
         .chars()
         .take(100)
         .collect::<String>();
-    let customer_id = match customer_id {
-        Some(id) => id,
-        None => {
-            let id = Uuid::now_v7();
-            customer::Entity::insert(customer::ActiveModel {
-                id: Set(id),
-                kind: Set(CustomerKind::Person.as_str().into()),
-                name: Set(display.clone()),
-                code: Set(None),
-                tier: Set(Tier::default().as_str().into()),
-                lifecycle: Set(Lifecycle::default().as_str().into()),
-                owner_id: Set(None),
-                region: Set(None),
-                address: Set(None),
-                phone: Set(None),
-                email: Set(Some(email.clone())),
-                tags: Set(serde_json::json!([])),
-                custom_fields: Set(serde_json::json!({})),
-                notes: Set(Some("由邮件自动创建 / created from an inbound mail".into())),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
+    let note = "由邮件自动创建 / created from an inbound mail";
+    match customer_id {
+        Some(customer_id) => {
+            let contact_id =
+                insert_contact(tx, customer_id, &display, Some(&email), None, false, now).await?;
+            Ok(Party {
+                customer_id,
+                contact_id,
             })
-            .exec_without_returning(tx)
-            .await?;
-            id
         }
-    };
+        None => new_person(tx, &display, Some(&email), None, note, now).await,
+    }
+}
+
+/// A new person-customer (standard tier, lead) with one primary contact: a sender nobody
+/// knows yet, by mail address or WeChat OpenID.
+pub(crate) async fn new_person(
+    tx: &kefu_store::Tx,
+    name: &str,
+    email: Option<&str>,
+    wechat_openid: Option<&str>,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<Party, AppError> {
+    let customer_id = Uuid::now_v7();
+    customer::Entity::insert(customer::ActiveModel {
+        id: Set(customer_id),
+        kind: Set(CustomerKind::Person.as_str().into()),
+        name: Set(name.to_owned()),
+        code: Set(None),
+        tier: Set(Tier::default().as_str().into()),
+        lifecycle: Set(Lifecycle::default().as_str().into()),
+        owner_id: Set(None),
+        region: Set(None),
+        address: Set(None),
+        phone: Set(None),
+        email: Set(email.map(str::to_owned)),
+        tags: Set(serde_json::json!([])),
+        custom_fields: Set(serde_json::json!({})),
+        notes: Set(Some(note.to_owned())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    })
+    .exec_without_returning(tx)
+    .await?;
+    let contact_id = insert_contact(tx, customer_id, name, email, wechat_openid, true, now).await?;
+    Ok(Party {
+        customer_id,
+        contact_id,
+    })
+}
+
+async fn insert_contact(
+    tx: &kefu_store::Tx,
+    customer_id: Uuid,
+    name: &str,
+    email: Option<&str>,
+    wechat_openid: Option<&str>,
+    is_primary: bool,
+    now: DateTime<Utc>,
+) -> Result<Uuid, AppError> {
     let contact_id = Uuid::now_v7();
     contact::Entity::insert(contact::ActiveModel {
         id: Set(contact_id),
         customer_id: Set(customer_id),
-        name: Set(display),
-        email: Set(Some(email)),
+        name: Set(name.to_owned()),
+        email: Set(email.map(str::to_owned)),
         phone: Set(None),
-        wechat_openid: Set(None),
+        wechat_openid: Set(wechat_openid.map(str::to_owned)),
         title: Set(None),
-        is_primary: Set(false),
+        is_primary: Set(is_primary),
         created_at: Set(now),
         updated_at: Set(now),
     })
     .exec_without_returning(tx)
     .await?;
-    Ok(Party {
-        customer_id,
-        contact_id,
-    })
+    Ok(contact_id)
 }

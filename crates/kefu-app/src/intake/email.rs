@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 use super::contact::contact_for;
 use super::mail_settings::MailSettings;
+use super::reopen::reopen_on_message;
 use crate::tickets::{self, NewTicket, events};
 use crate::{App, AppError};
 
@@ -339,25 +340,7 @@ async fn append(
     )
     .await?;
     attach(tx, before.id, Some(event_id), m, now).await?;
-    let category = wf.status(&before.status).map(|s| s.category).ok();
-    let mut after = before.clone();
-    let reopened = matches!(
-        category,
-        Some(StatusCategory::Pending | StatusCategory::Resolved | StatusCategory::Closed)
-    );
-    if reopened && let Ok(def) = wf.status("open") {
-        events::append(
-            tx,
-            before.id,
-            "status_changed",
-            None,
-            true,
-            json!({"from": before.status, "to": "open", "comment": "email"}),
-            now,
-        )
-        .await?;
-        tickets::apply_status(&mut after, "open", def.category, now);
-    }
+    let (after, reopened) = reopen_on_message(tx, wf, &before, "email", now).await?;
     tickets::write_ticket(app, tx, &before, after, now).await?;
     row.status = "reply".into();
     row.ticket_id = Some(before.id);

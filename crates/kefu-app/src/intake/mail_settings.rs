@@ -148,6 +148,12 @@ impl Default for MailSettings {
 }
 
 impl MailSettings {
+    /// The settings as shown outside: the SMTP password left out (it is write-only).
+    pub fn redacted(mut self) -> MailSettings {
+        self.outbound.smtp_password.clear();
+        self
+    }
+
     /// The setting in force (defaults where unset).
     pub async fn load(db: &impl ConnectionTrait) -> Result<MailSettings, AppError> {
         Ok(get_setting(db, "mail")
@@ -221,7 +227,7 @@ pub async fn save_mail_settings(
     )
     .await?;
     tx.commit().await?;
-    Ok(s)
+    Ok(s.redacted())
 }
 
 fn check_outbound(o: &OutboundSettings, errors: &mut Vec<FieldError>) {

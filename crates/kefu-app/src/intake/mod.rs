@@ -5,6 +5,9 @@
 mod contact;
 mod email;
 mod mail_settings;
+mod reopen;
 
+pub(crate) use contact::new_person;
 pub use email::{MailOutcome, ingest_mail};
 pub use mail_settings::{MailSettings, OutboundSettings, save_mail_settings};
+pub(crate) use reopen::reopen_on_message;

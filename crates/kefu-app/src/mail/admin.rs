@@ -14,9 +14,7 @@ use crate::{App, AppError, require};
 /// The `mail` setting as shown: the SMTP password left out.
 pub async fn get_mail_settings(app: &App, actor: &Actor) -> Result<MailSettings, AppError> {
     require(actor, Permission::ConfigManage)?;
-    let mut s = MailSettings::load(app.store.conn()).await?;
-    s.outbound.smtp_password = String::new();
-    Ok(s)
+    Ok(MailSettings::load(app.store.conn()).await?.redacted())
 }
 
 /// One logged message.

@@ -294,7 +294,7 @@ pub async fn delete_mailbox(app: &App, actor: &Actor, id: Uuid) -> Result<(), Ap
 }
 
 /// What one poll of one mailbox did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PollReport {
     /// Messages fetched.
     pub fetched: usize,
@@ -322,10 +322,15 @@ fn config(m: &mailbox::Model) -> ImapConfig {
     }
 }
 
-/// Polls one mailbox now: fetches everything new (in batches) and takes it in. A connection
-/// error is recorded on the mailbox and returned in the report, not as `Err`; `Err` means
-/// kefu's own storage failed.
-pub async fn poll_mailbox(app: &App, id: Uuid) -> Result<PollReport, AppError> {
+/// Polls one mailbox now (admins' "poll now"); see [`poll`].
+pub async fn poll_mailbox(app: &App, actor: &Actor, id: Uuid) -> Result<PollReport, AppError> {
+    require(actor, Permission::ConfigManage)?;
+    poll(app, id).await
+}
+
+/// Fetches everything new (in batches) and takes it in. A connection error is recorded on the
+/// mailbox and returned in the report, not as `Err`; `Err` means kefu's own storage failed.
+async fn poll(app: &App, id: Uuid) -> Result<PollReport, AppError> {
     let mut m = mailbox::Entity::find_by_id(id)
         .one(app.store.conn())
         .await?
@@ -399,7 +404,7 @@ pub async fn poll_due(app: &App) -> Result<Vec<(String, PollReport)>, AppError> 
             .last_polled_at
             .is_none_or(|t| (now - t).num_seconds() >= i64::from(m.poll_seconds) - 5);
         if due {
-            let r = poll_mailbox(app, m.id).await?;
+            let r = poll(app, m.id).await?;
             out.push((m.name, r));
         }
     }

@@ -17,4 +17,4 @@ pub use mailboxes::{
 };
 pub use outbound::{MailSpec, SEND_JOB, SendOutcome, send_queued};
 pub(crate) use smtp_pool::SmtpPool;
-pub use templates::{MailTemplate, render, template};
+pub use templates::{MailTemplate, Templates, render};

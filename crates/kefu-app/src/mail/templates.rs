@@ -81,24 +81,33 @@ fn builtin(purpose: &str, language: &str) -> Option<MailTemplate> {
     })
 }
 
-/// The template for `purpose` in `language` (`zh-CN` or `en`): the admin's override if set,
-/// else the built-in one.
-pub async fn template(
-    db: &impl ConnectionTrait,
-    purpose: &str,
-    language: &str,
-) -> Result<MailTemplate, AppError> {
-    let overrides: BTreeMap<String, BTreeMap<String, MailTemplate>> =
-        get_setting(db, "mail_templates")
-            .await?
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default();
-    if let Some(t) = overrides.get(purpose).and_then(|l| l.get(language)) {
-        return Ok(t.clone());
+/// The admins' overrides (setting `mail_templates`): purpose → language → template.
+#[derive(Debug, Clone, Default)]
+pub struct Templates {
+    overrides: BTreeMap<String, BTreeMap<String, MailTemplate>>,
+}
+
+impl Templates {
+    /// Reads the overrides once (a dispatcher batch renders many mails with them).
+    pub async fn load(db: &impl ConnectionTrait) -> Result<Templates, AppError> {
+        Ok(Templates {
+            overrides: get_setting(db, "mail_templates")
+                .await?
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default(),
+        })
     }
-    builtin(purpose, language)
-        .or_else(|| builtin(purpose, "zh-CN"))
-        .ok_or(AppError::NotFound("mail template"))
+
+    /// The template for `purpose` in `language` (`zh-CN` or `en`): the admin's override if
+    /// set, else the built-in one.
+    pub fn get(&self, purpose: &str, language: &str) -> Result<MailTemplate, AppError> {
+        if let Some(t) = self.overrides.get(purpose).and_then(|l| l.get(language)) {
+            return Ok(t.clone());
+        }
+        builtin(purpose, language)
+            .or_else(|| builtin(purpose, "zh-CN"))
+            .ok_or(AppError::NotFound("mail template"))
+    }
 }
 
 /// Replaces `{name}` with `vars[name]`.

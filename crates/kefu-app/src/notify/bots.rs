@@ -3,16 +3,13 @@
 //! the outcome on the bot (last status, last error). Webhook addresses hold the bot's key, so
 //! they are shown masked and never logged.
 
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use kefu_channels::bots::{
     BotKind, BotMessage, BotOutcome, build_request, parse_response, validate_webhook_url,
 };
 use kefu_domain::access::{Actor, Permission};
 use kefu_jobs::NewJob;
-use kefu_store::entity::{bot_channel, customer, ticket, ticket_event};
+use kefu_store::entity::{bot_channel, ticket, ticket_event};
 use kefu_store::sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -327,14 +324,7 @@ pub(crate) async fn queue_for_event(
         return Ok(0);
     }
     let kind = event.trim_start_matches("ticket.");
-    let customer = match t.customer_id {
-        Some(c) => customer::Entity::find_by_id(c)
-            .one(tx)
-            .await?
-            .map(|c| c.name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let customer = b.customer_name(t);
     let assignee = t
         .assignee_id
         .and_then(|a| b.users.get(&a))
@@ -389,31 +379,6 @@ pub(crate) async fn queue_for_event(
         .await?;
     }
     Ok(subscribed.len())
-}
-
-/// The process's HTTP client for calls to outside services (bots, WeChat): ring TLS with the
-/// webpki roots, 10 s timeout, no redirects.
-pub(crate) fn http_client() -> reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT
-        .get_or_init(|| {
-            let roots =
-                rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-            let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-                rustls::crypto::ring::default_provider(),
-            ))
-            .with_safe_default_protocol_versions()
-            .expect("ring supports the default protocol versions")
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-            reqwest::Client::builder()
-                .tls_backend_preconfigured(tls)
-                .timeout(Duration::from_secs(10))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("a static client configuration")
-        })
-        .clone()
 }
 
 /// What one delivery attempt did.
@@ -482,19 +447,15 @@ async fn deliver(app: &App, c: &bot_channel::Model, p: &Payload, now: DateTime<U
         Ok(r) => r,
         Err(e) => return BotSend::Rejected(e.to_string()),
     };
-    let resp = match http_client().post(&req.url).json(&req.body).send().await {
+    let resp = match crate::http::client()
+        .post(&req.url)
+        .json(&req.body)
+        .send()
+        .await
+    {
         Ok(r) => r,
         // The error text may contain the URL with its key: keep only the kind of failure.
-        Err(e) => {
-            let what = if e.is_timeout() {
-                "timeout"
-            } else if e.is_connect() {
-                "connection failed"
-            } else {
-                "request failed"
-            };
-            return BotSend::Retry(what.into());
-        }
+        Err(e) => return BotSend::Retry(crate::http::failure(&e).into()),
     };
     let status = resp.status().as_u16();
     let body = resp.text().await.unwrap_or_default();

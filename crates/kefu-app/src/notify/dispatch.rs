@@ -7,7 +7,9 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use kefu_store::entity::{bot_channel, contact, outbox_message, ticket, ticket_event, user};
+use kefu_store::entity::{
+    bot_channel, contact, customer, outbox_message, ticket, ticket_event, user,
+};
 use kefu_store::sea_orm::sea_query::{LockBehavior, LockType};
 use kefu_store::sea_orm::{
     ColumnTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
@@ -15,7 +17,7 @@ use kefu_store::sea_orm::{
 use uuid::Uuid;
 
 use super::plan::{Action, plan};
-use super::{bots, customer, inapp};
+use super::{bots, inapp, mails};
 use crate::intake::{MailSettings, OutboundSettings};
 use crate::{App, AppError};
 
@@ -43,7 +45,18 @@ pub(crate) struct Batch {
     pub(crate) tickets: HashMap<Uuid, ticket::Model>,
     pub(crate) users: HashMap<Uuid, user::Model>,
     pub(crate) contacts: HashMap<Uuid, contact::Model>,
+    pub(crate) customer_names: HashMap<Uuid, String>,
+    pub(crate) templates: crate::mail::Templates,
     pub(crate) bots: Vec<bot_channel::Model>,
+}
+
+impl Batch {
+    /// The name of the ticket's customer, empty when it has none.
+    pub(crate) fn customer_name(&self, t: &ticket::Model) -> &str {
+        t.customer_id
+            .and_then(|c| self.customer_names.get(&c))
+            .map_or("", String::as_str)
+    }
 }
 
 /// Processes up to `limit` outbox rows, oldest first.
@@ -90,7 +103,7 @@ pub async fn dispatch_outbox(app: &App, limit: u64) -> Result<DispatchReport, Ap
         for action in plan(ev, t, actor_is_staff, &batch.out) {
             match action {
                 Action::CustomerMail(purpose) => {
-                    if customer::mail_customer(app, &tx, &batch, purpose, ev, t).await? {
+                    if mails::mail_customer(app, &tx, &batch, purpose, ev, t).await? {
                         report.mails += 1;
                     }
                 }
@@ -104,7 +117,7 @@ pub async fn dispatch_outbox(app: &App, limit: u64) -> Result<DispatchReport, Ap
                     }
                 }
                 Action::StaffMail(user_id, purpose) => {
-                    if customer::mail_staff(app, &tx, &batch, user_id, purpose, ev, t).await? {
+                    if mails::mail_staff(app, &tx, &batch, user_id, purpose, ev, t).await? {
                         report.mails += 1;
                     }
                 }
@@ -182,6 +195,14 @@ async fn load_batch(
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
+    let customer_ids: HashSet<Uuid> = tickets.values().filter_map(|t| t.customer_id).collect();
+    let customer_names = customer::Entity::find()
+        .filter(customer::Column::Id.is_in(customer_ids))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
     let bots = bot_channel::Entity::find()
         .filter(bot_channel::Column::Enabled.eq(true))
         .all(tx)
@@ -192,6 +213,8 @@ async fn load_batch(
         tickets,
         users,
         contacts,
+        customer_names,
+        templates: crate::mail::Templates::load(tx).await?,
         bots,
     })
 }

@@ -2,13 +2,12 @@
 //! notifications for staff and group-bot messages.
 
 mod bots;
-mod customer;
 mod dispatch;
 mod inapp;
+mod mails;
 mod plan;
 mod text;
 
-pub(crate) use bots::http_client;
 pub use bots::{
     BOT_JOB, BotChannelInput, BotChannelView, BotSend, create_bot, delete_bot, list_bots,
     send_bot_message, test_bot, update_bot,

@@ -8,14 +8,14 @@ use kefu_channels::wechat::{
     Event, InboundMessage, MessageKind, MsgCrypt, parse_message, verify_signature,
 };
 use kefu_domain::access::Actor;
-use kefu_domain::customer::{CustomerKind, Lifecycle, Tier};
 use kefu_domain::ticket::StatusCategory;
-use kefu_store::entity::{contact, customer, ticket, wechat_message};
-use kefu_store::sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use kefu_store::entity::{contact, ticket, wechat_message};
+use kefu_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::settings::WeChatSettings;
+use crate::intake::{new_person, reopen_on_message};
 use crate::tickets::{self, NewTicket, events};
 use crate::{App, AppError};
 
@@ -266,53 +266,18 @@ async fn contact_for_openid(
     }
     let short: String = openid
         .chars()
-        .rev()
-        .take(6)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
+        .skip(openid.chars().count().saturating_sub(6))
         .collect();
-    let name = format!("微信用户 {short}");
-    let customer_id = Uuid::now_v7();
-    customer::Entity::insert(customer::ActiveModel {
-        id: Set(customer_id),
-        kind: Set(CustomerKind::Person.as_str().into()),
-        name: Set(name.clone()),
-        code: Set(None),
-        tier: Set(Tier::default().as_str().into()),
-        lifecycle: Set(Lifecycle::default().as_str().into()),
-        owner_id: Set(None),
-        region: Set(None),
-        address: Set(None),
-        phone: Set(None),
-        email: Set(None),
-        tags: Set(json!([])),
-        custom_fields: Set(json!({})),
-        notes: Set(Some(
-            "由微信消息自动创建 / created from a WeChat message".into(),
-        )),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    })
-    .exec_without_returning(tx)
+    let p = new_person(
+        tx,
+        &format!("微信用户 {short}"),
+        None,
+        Some(openid),
+        "由微信消息自动创建 / created from a WeChat message",
+        now,
+    )
     .await?;
-    let contact_id = Uuid::now_v7();
-    contact::Entity::insert(contact::ActiveModel {
-        id: Set(contact_id),
-        customer_id: Set(customer_id),
-        name: Set(name),
-        email: Set(None),
-        phone: Set(None),
-        wechat_openid: Set(Some(openid.to_owned())),
-        title: Set(None),
-        is_primary: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(tx)
-    .await?;
-    Ok((customer_id, contact_id))
+    Ok((p.customer_id, p.contact_id))
 }
 
 /// The contact's newest WeChat ticket that is not closed (resolved ones reopen on a message).
@@ -344,24 +309,6 @@ async fn reopen_if_waiting(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let wf = tickets::workflow_of(app, tx).await?;
-    let category = wf.status(&t.status).map(|s| s.category).ok();
-    let mut after = t.clone();
-    if matches!(
-        category,
-        Some(StatusCategory::Pending | StatusCategory::Resolved)
-    ) && let Ok(def) = wf.status("open")
-    {
-        events::append(
-            tx,
-            t.id,
-            "status_changed",
-            None,
-            true,
-            json!({"from": t.status, "to": "open", "comment": "wechat"}),
-            now,
-        )
-        .await?;
-        tickets::apply_status(&mut after, "open", def.category, now);
-    }
+    let (after, _) = reopen_on_message(tx, &wf, t, "wechat", now).await?;
     tickets::write_ticket(app, tx, t, after, now).await
 }

@@ -199,7 +199,7 @@ fn rebase(url: &str, base: &str) -> String {
 }
 
 async fn attempt(app: &App, s: &WeChatSettings, row: &wechat_message::Model) -> WeChatSend {
-    let client = crate::notify::http_client();
+    let client = crate::http::client();
     let token = match app.wechat_tokens.get() {
         Some(t) => t,
         None => {
@@ -207,16 +207,7 @@ async fn attempt(app: &App, s: &WeChatSettings, row: &wechat_message::Model) -> 
             let body = match client.get(&url).send().await {
                 Ok(r) => r.text().await.unwrap_or_default(),
                 // The URL holds the AppSecret: report only the kind of failure.
-                Err(e) => {
-                    return WeChatSend::Retry(
-                        if e.is_timeout() {
-                            "token: timeout"
-                        } else {
-                            "token: request failed"
-                        }
-                        .into(),
-                    );
-                }
+                Err(e) => return WeChatSend::Retry(format!("token: {}", crate::http::failure(&e))),
             };
             match parse_access_token_response(&body) {
                 Ok(t) => {
@@ -238,16 +229,7 @@ async fn attempt(app: &App, s: &WeChatSettings, row: &wechat_message::Model) -> 
         .await
     {
         Ok(r) => r.text().await.unwrap_or_default(),
-        Err(e) => {
-            return WeChatSend::Retry(
-                if e.is_timeout() {
-                    "timeout"
-                } else {
-                    "request failed"
-                }
-                .into(),
-            );
-        }
+        Err(e) => return WeChatSend::Retry(crate::http::failure(&e).into()),
     };
     match parse_errcode_response(&resp) {
         Ok(()) => WeChatSend::Sent,

@@ -32,9 +32,9 @@ pub async fn put_mail_settings(
     Auth(a): Auth,
     Json(body): Json<MailSettings>,
 ) -> ApiResult<axum::Json<MailSettings>> {
-    let mut saved = kefu_app::intake::save_mail_settings(&s.app, &a, body).await?;
-    saved.outbound.smtp_password = String::new();
-    Ok(axum::Json(saved))
+    Ok(axum::Json(
+        kefu_app::intake::save_mail_settings(&s.app, &a, body).await?,
+    ))
 }
 
 /// The mail log, newest first: every message in and out, with why one was ignored or failed.
@@ -121,40 +121,16 @@ pub async fn delete_mailbox(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// What a poll did.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct PollResult {
-    /// Messages fetched.
-    pub fetched: usize,
-    /// New tickets.
-    pub opened: usize,
-    /// Messages added to tickets.
-    pub appended: usize,
-    /// Already known.
-    pub duplicates: usize,
-    /// Ignored or failed (see the mail log).
-    pub set_aside: usize,
-    /// Connection or login error.
-    pub error: Option<String>,
-}
-
 /// Polls a mailbox now.
-#[utoipa::path(post, path = "/api/v1/mailboxes/{id}/poll", tag = "channels", params(("id" = Uuid, Path)), responses((status = 200, body = PollResult)))]
+#[utoipa::path(post, path = "/api/v1/mailboxes/{id}/poll", tag = "channels", params(("id" = Uuid, Path)), responses((status = 200, body = kefu_app::mail::PollReport)))]
 pub async fn poll_mailbox(
     State(s): State<AppState>,
     Auth(a): Auth,
     Path(id): Path<Uuid>,
-) -> ApiResult<axum::Json<PollResult>> {
-    kefu_app::require(&a, kefu_domain::access::Permission::ConfigManage)?;
-    let r = kefu_app::mail::poll_mailbox(&s.app, id).await?;
-    Ok(axum::Json(PollResult {
-        fetched: r.fetched,
-        opened: r.opened,
-        appended: r.appended,
-        duplicates: r.duplicates,
-        set_aside: r.set_aside,
-        error: r.error,
-    }))
+) -> ApiResult<axum::Json<kefu_app::mail::PollReport>> {
+    Ok(axum::Json(
+        kefu_app::mail::poll_mailbox(&s.app, &a, id).await?,
+    ))
 }
 
 /// Group bots (addresses masked, secrets never returned).

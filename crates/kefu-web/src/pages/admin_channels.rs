@@ -160,10 +160,7 @@ pub async fn poll_mailbox(
     Path(id): Path<Uuid>,
     form: PageForm<Pairs>,
 ) -> Response {
-    if let Some(r) = refuse_non_admin(&form.viewer) {
-        return r;
-    }
-    match mail::poll_mailbox(&s.app, id).await {
+    match mail::poll_mailbox(&s.app, &form.viewer.actor, id).await {
         Ok(r) if r.error.is_none() => back("polled"),
         Ok(_) => back("poll_failed"),
         Err(e) => page_error(e, form.viewer.locale()),

@@ -19,6 +19,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
+pub mod outside;
+
 /// Password given to every user the tests create.
 pub const PASSWORD: &str = "correct horse battery";
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::dispatch::Batch;
 use super::text::timer_name;
 use crate::mail::outbound::{MailSpec, queue_mail, thread_of};
-use crate::mail::templates::{render, template};
+use crate::mail::templates::render;
 use crate::{App, AppError};
 
 fn status_name(app_wf: &kefu_domain::ticket::Workflow, key: &str, en: bool) -> String {
@@ -38,7 +38,7 @@ pub(crate) async fn mail_customer(
         return Ok(false);
     }
     let en = b.out.language == "en";
-    let tmpl = template(tx, purpose, &b.out.language).await?;
+    let tmpl = b.templates.get(purpose, &b.out.language)?;
     let wf = crate::tickets::workflow_of(app, tx).await?;
     let data = &ev.data;
     let body = data.get("body").and_then(|v| v.as_str()).unwrap_or("");
@@ -130,7 +130,7 @@ pub(crate) async fn mail_staff(
         "zh-CN"
     };
     let en = lang == "en";
-    let tmpl = template(tx, purpose, lang).await?;
+    let tmpl = b.templates.get(purpose, lang)?;
     let data = &ev.data;
     let target = timer_name(data.get("timer").and_then(|v| v.as_str()).unwrap_or(""), en);
     let due = data
@@ -142,14 +142,7 @@ pub(crate) async fn mail_staff(
             d.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
         })
         .unwrap_or_default();
-    let customer = match t.customer_id {
-        Some(c) => kefu_store::entity::customer::Entity::find_by_id(c)
-            .one(tx)
-            .await?
-            .map(|c| c.name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let customer = b.customer_name(t);
     let link = if app.settings.public_url.is_empty() {
         String::new()
     } else {
@@ -158,7 +151,7 @@ pub(crate) async fn mail_staff(
     let vars = [
         ("number", t.number.as_str()),
         ("subject", t.subject.as_str()),
-        ("customer", customer.as_str()),
+        ("customer", customer),
         ("target", target),
         ("due", due.as_str()),
         ("link", link.as_str()),
