@@ -115,6 +115,16 @@ pub async fn load(app: &App) -> Result<DemoSummary, AppError> {
         staff.push(u);
         summary.users += 1;
     }
+    // The website widget is on, following the service calendar.
+    crate::chat::save_chat_settings(
+        app,
+        &system,
+        crate::chat::ChatSettings {
+            enabled: true,
+            ..Default::default()
+        },
+    )
+    .await?;
     let now = app.now();
     let team_id = Uuid::now_v7();
     team::Entity::insert(team::ActiveModel {

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod calls;
+pub mod chat;
 pub mod config;
 pub mod customers;
 pub mod demo;
@@ -81,6 +82,9 @@ pub struct App {
     counts: tickets::count_cache::CountCache,
     smtp: mail::SmtpPool,
     pub(crate) wechat_tokens: wechat::TokenCache,
+    /// Wakes this process's chat connections when a chat changes.
+    pub chat_hub: chat::ChatHub,
+    pub(crate) chat_limiter: auth::rate_limit::LoginLimiter,
 }
 
 impl App {
@@ -102,6 +106,8 @@ impl App {
             counts: Default::default(),
             smtp: Default::default(),
             wechat_tokens: Default::default(),
+            chat_hub: Default::default(),
+            chat_limiter: Default::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! Swagger UI at `/api/docs`) and the operational endpoints.
 
 mod api;
+mod chat;
 mod error;
 mod extract;
 mod ops;

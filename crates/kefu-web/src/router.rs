@@ -17,7 +17,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{approvals, auth, channels, config, customers, dispatch, sla, tickets, users};
+use crate::api::{
+    approvals, auth, channels, chats, config, customers, dispatch, sla, tickets, users,
+};
 use crate::{ApiError, AppState, WebSettings, ops};
 
 #[derive(OpenApi)]
@@ -116,6 +118,13 @@ fn api_router() -> OpenApiRouter<AppState> {
             channels::get_wechat_settings,
             channels::put_wechat_settings
         ))
+        .routes(routes!(chats::get_console))
+        .routes(routes!(chats::put_presence))
+        .routes(routes!(chats::get_chat))
+        .routes(routes!(chats::list_chat_messages, chats::post_chat_message))
+        .routes(routes!(chats::accept_chat))
+        .routes(routes!(chats::end_chat))
+        .routes(routes!(chats::get_chat_settings, chats::put_chat_settings))
         .routes(routes!(approvals::get_rules, approvals::put_rules))
         .routes(routes!(approvals::list_pending))
         .routes(routes!(approvals::decide))
@@ -142,6 +151,8 @@ pub fn router(app: kefu_app::App, settings: WebSettings) -> Router {
     Router::new()
         .merge(api)
         .merge(crate::pages::routes())
+        .merge(crate::pages::chat_routes())
+        .merge(crate::chat::routes())
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .route(
             "/wechat/callback",

@@ -82,6 +82,7 @@ async fn every_page_renders_for_staff_and_portal_users() {
             "/customers/new".to_owned(),
             format!("/customers/{customer}/edit"),
             "/approvals".to_owned(),
+            "/chat".to_owned(),
             "/me".to_owned(),
             "/admin".to_owned(),
             "/admin/users".to_owned(),
@@ -100,6 +101,8 @@ async fn every_page_renders_for_staff_and_portal_users() {
         let anon = reqwest::Client::new();
         page(&anon, &srv, "/login").await;
         page(&anon, &srv, "/portal/login?lang=en").await;
+        page(&anon, &srv, "/chat/embed?locale=en").await;
+        page(&anon, &srv, "/chat/embed").await;
         // A portal user of the ticket's customer.
         let portal = srv
             .user("customer", Some(uuid::Uuid::parse_str(&customer).unwrap()))

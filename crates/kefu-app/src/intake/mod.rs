@@ -7,7 +7,7 @@ mod email;
 mod mail_settings;
 mod reopen;
 
-pub(crate) use contact::new_person;
+pub(crate) use contact::{Party, contact_for, new_person};
 pub use email::{MailOutcome, ingest_mail};
 pub use mail_settings::{MailSettings, OutboundSettings, save_mail_settings};
 pub(crate) use reopen::reopen_on_message;

@@ -10,6 +10,7 @@ mod m20261127_000001_ticket_scale_indexes;
 mod m20261128_000001_mail_messages;
 mod m20261129_000001_channels;
 mod m20261130_000001_wechat;
+mod m20261201_000001_chat;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_mail_messages::Migration),
             Box::new(m20261129_000001_channels::Migration),
             Box::new(m20261130_000001_wechat::Migration),
+            Box::new(m20261201_000001_chat::Migration),
         ]
     }
 }

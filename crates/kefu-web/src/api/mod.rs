@@ -3,6 +3,7 @@
 pub mod approvals;
 pub mod auth;
 pub mod channels;
+pub mod chats;
 pub mod config;
 pub mod customers;
 pub mod dispatch;

@@ -1,10 +1,12 @@
 //! The channels admin page: outbound mail (SMTP, sender, which customer notices go out), IMAP
 //! mailboxes (with "poll now"), group bots (with a test message), the WeChat official account,
-//! and the mail log of what was ignored or failed, each message downloadable as raw `.eml`.
+//! the web chat widget (with the snippet to embed it), and the mail log of what was ignored or
+//! failed, each message downloadable as raw `.eml`.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::chat::{self, ChatSettings};
 use kefu_app::intake::{MailSettings, save_mail_settings};
 use kefu_app::mail::{self, MailLogQuery, MailboxInput};
 use kefu_app::notify::{self, BOT_EVENTS, BotChannelInput};
@@ -21,7 +23,18 @@ use super::session::{PageForm, Staff, Viewer};
 use crate::AppState;
 use crate::extract::Path;
 
-async fn page(s: &AppState, v: &Viewer, flash: Option<String>) -> Response {
+/// The script tag a company pastes into its website: kefu's public address, else the address
+/// the admin reached this page at.
+fn chat_snippet(s: &AppState, host: Option<&str>) -> String {
+    let base = if s.app.settings.public_url.is_empty() {
+        format!("http://{}", host.unwrap_or("localhost"))
+    } else {
+        s.app.settings.public_url.clone()
+    };
+    format!("<script src=\"{base}/chat/widget.js\" async></script>")
+}
+
+async fn page(s: &AppState, v: &Viewer, flash: Option<String>, host: Option<&str>) -> Response {
     let a = &v.actor;
     let loaded = async {
         let mail = mail::get_mail_settings(&s.app, a).await?;
@@ -52,13 +65,15 @@ async fn page(s: &AppState, v: &Viewer, flash: Option<String>) -> Response {
         log.sort_by_key(|m| std::cmp::Reverse(m.created_at));
         let wechat = wechat::get_wechat_settings(&s.app, a).await?;
         let statuses = status_names(&s.app, v.locale()).await?;
-        Ok::<_, kefu_app::AppError>((mail, mailboxes, bots, log, wechat, statuses))
+        let chat = chat::get_chat_settings(&s.app, a).await?;
+        Ok::<_, kefu_app::AppError>((mail, mailboxes, bots, log, wechat, statuses, chat))
     }
     .await;
     match loaded {
-        Ok((mail, mailboxes, bots, log, wechat, statuses)) => render(
+        Ok((mail, mailboxes, bots, log, wechat, statuses, chat)) => render(
             "admin/channels.html",
-            ctx!(base(v); mail, mailboxes, bots, log, wechat, statuses, flash,
+            ctx!(base(v); mail, mailboxes, bots, log, wechat, statuses, flash, chat,
+                 chat_snippet => chat_snippet(s, host),
                  bot_events => BOT_EVENTS, section => "admin"),
         ),
         Err(e) => page_error(e, v.locale()),
@@ -73,6 +88,7 @@ fn back(flash: &str) -> Response {
 pub async fn show(
     State(s): State<AppState>,
     Staff(v): Staff,
+    headers: axum::http::HeaderMap,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Response {
     if let Some(r) = refuse_non_admin(&v) {
@@ -82,7 +98,14 @@ pub async fn show(
         .get("flash")
         .filter(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         .cloned();
-    page(&s, &v, flash).await
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+        });
+    page(&s, &v, flash, host).await
 }
 
 /// `POST /admin/channels/mail`: the outbound part of the mail settings.
@@ -230,6 +253,25 @@ pub async fn save_wechat(State(s): State<AppState>, form: PageForm<Pairs>) -> Re
         api_base: get(p, "api_base").trim().to_owned(),
     };
     match wechat::save_wechat_settings(&s.app, &form.viewer.actor, w).await {
+        Ok(_) => back("saved"),
+        Err(e) => page_error(e, form.viewer.locale()),
+    }
+}
+
+/// `POST /admin/channels/chat`: the web chat widget.
+pub async fn save_chat(State(s): State<AppState>, form: PageForm<Pairs>) -> Response {
+    let p = &form.data;
+    let c = ChatSettings {
+        enabled: has(p, "enabled"),
+        hours_only: has(p, "hours_only"),
+        title: get(p, "title").to_owned(),
+        greeting: get(p, "greeting").to_owned(),
+        allowed_origins: get(p, "allowed_origins")
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    };
+    match chat::save_chat_settings(&s.app, &form.viewer.actor, c).await {
         Ok(_) => back("saved"),
         Err(e) => page_error(e, form.viewer.locale()),
     }

@@ -7,6 +7,21 @@ use crate::extract::Path;
 
 const FILES: &[(&str, &str, &str)] = &[
     (
+        "chat.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/chat.css"),
+    ),
+    (
+        "chat-agent.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/chat-agent.js"),
+    ),
+    (
+        "chat-embed.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/chat-embed.js"),
+    ),
+    (
         "htmx-2.0.11.min.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/htmx-2.0.11.min.js"),

@@ -28,6 +28,7 @@ mod agent_ticket;
 mod agent_ticket_edit;
 mod approvals;
 mod assets;
+mod chat;
 mod errors;
 mod form;
 mod i18n;
@@ -76,6 +77,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/edit", post(agent_ticket_edit::edit))
         .route("/tickets/{id}/merge", post(agent_ticket_edit::merge))
         .route("/tickets/{id}/split", post(agent_ticket_edit::split))
+        .route("/chat", get(chat::console))
         .route("/approvals", get(approvals::list))
         .route("/approvals/{id}", post(approvals::decide))
         .route("/customers", get(agent_customers::list))
@@ -153,6 +155,7 @@ pub fn routes() -> Router<AppState> {
             post(admin_channels::test_bot),
         )
         .route("/admin/channels/wechat", post(admin_channels::save_wechat))
+        .route("/admin/channels/chat", post(admin_channels::save_chat))
         .route(
             "/admin/channels/mail/{id}/raw",
             get(admin_channels::raw_mail),
@@ -183,6 +186,15 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/tickets/{id}/status", post(portal::close_or_reopen))
         .layer(axum::middleware::from_fn(errors::standalone))
         .layer(axum::middleware::from_fn(security::headers))
+}
+
+/// The widget's script and frame: meant to be embedded in other sites, so outside the page
+/// security headers (the frame sets its own `frame-ancestors` from the chat settings).
+pub fn chat_routes() -> Router<AppState> {
+    Router::new()
+        .route("/chat/widget.js", get(chat::widget_js))
+        .route("/chat/embed", get(chat::embed))
+        .layer(axum::middleware::from_fn(errors::standalone))
 }
 
 /// What every signed-in page needs: who, in which language and time zone, and the CSRF token.

@@ -37,6 +37,7 @@ templates!(
     "agent/lookup.html",
     "agent/customers.html",
     "agent/approvals.html",
+    "agent/chat.html",
     "agent/customer.html",
     "agent/customer_form.html",
     "admin/nav.html",
@@ -55,6 +56,7 @@ templates!(
     "portal/ticket.html",
     "portal/new_ticket.html",
     "portal/invite.html",
+    "chat/embed.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -16,6 +16,8 @@ const PURGE_EVERY: Duration = Duration::from_secs(3600);
 const KEEP_DONE_DAYS: i64 = 7;
 /// How often mailboxes are checked for being due (each has its own interval).
 const MAIL_POLL_EVERY: Duration = Duration::from_secs(30);
+/// How often chats whose visitor left are ended (and filed as tickets).
+const CHAT_SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// How long the outbox dispatcher sleeps when it found nothing to do.
 const DISPATCH_IDLE: Duration = Duration::from_millis(500);
 /// Outbox rows per dispatcher transaction.
@@ -36,6 +38,7 @@ pub fn worker(app: &App) -> Worker {
     let bot_app = app.clone();
     let poll_app = app.clone();
     let wechat_app = app.clone();
+    let chat_app = app.clone();
     Worker::new(app.store.clone(), id)
         .clock(move || clock_app.now())
         .handle("sla.scan", move |_job| {
@@ -135,6 +138,22 @@ pub fn worker(app: &App) -> Worker {
             "mail.poll",
             MAIL_POLL_EVERY,
             "mail.poll",
+            serde_json::Value::Null,
+        ))
+        .handle(kefu_app::chat::SWEEP_JOB, move |_job| {
+            let app = chat_app.clone();
+            async move {
+                let n = kefu_app::chat::sweep_abandoned(&app).await?;
+                if n > 0 {
+                    tracing::info!(ended = n, "abandoned chats filed as tickets");
+                }
+                Ok(())
+            }
+        })
+        .schedule(Schedule::every(
+            kefu_app::chat::SWEEP_JOB,
+            CHAT_SWEEP_EVERY,
+            kefu_app::chat::SWEEP_JOB,
             serde_json::Value::Null,
         ))
 }
