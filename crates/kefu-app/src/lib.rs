@@ -85,6 +85,7 @@ pub struct App {
     /// Wakes this process's chat connections when a chat changes.
     pub chat_hub: chat::ChatHub,
     pub(crate) chat_limiter: auth::rate_limit::LoginLimiter,
+    pub(crate) mail_locks: mail::PollLocks,
 }
 
 impl App {
@@ -108,6 +109,7 @@ impl App {
             wechat_tokens: Default::default(),
             chat_hub: Default::default(),
             chat_limiter: Default::default(),
+            mail_locks: Default::default(),
         }
     }
 

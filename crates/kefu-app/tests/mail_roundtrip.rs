@@ -7,7 +7,8 @@
 //! 3. an agent's reply is mailed with the whole References chain;
 //! 4. the customer answers that reply *without* the number in the subject, and the answer is
 //!    threaded onto the same ticket by its headers;
-//! 5. mail the server refuses for good is marked failed and shows on the ticket.
+//! 5. with the mailbox watched by IMAP IDLE, a new mail is taken in as soon as it arrives;
+//! 6. mail the server refuses for good is marked failed and shows on the ticket.
 //!
 //! Without the servers the test is skipped, except under `CI=true`, where it fails.
 
@@ -377,7 +378,55 @@ async fn mail_round_trip_through_real_servers() {
             "{notes:?}"
         );
 
-        // 5. A recipient the server refuses (550 at RCPT): failed for good, shown on the ticket.
+        // 5. Watched by IMAP IDLE: a new mail is taken in as soon as it arrives, without a poll.
+        let watcher = {
+            let app = app.clone();
+            tokio::spawn(async move {
+                mail::watch_mailbox(&app, mbox.id, Duration::from_secs(30)).await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let idle_id = format!("c3.{run}@example.test");
+        smtp_send(
+            "customer@example.test",
+            "support@kefu.test",
+            "四号机床漏油",
+            &idle_id,
+            None,
+        )
+        .await;
+        let outcome = tokio::time::timeout(Duration::from_secs(25), watcher)
+            .await
+            .expect("IDLE reported the new mail")
+            .unwrap()
+            .unwrap();
+        match outcome {
+            mail::WatchOutcome::Fetched(r) => assert_eq!((r.fetched, r.opened), (1, 1), "{r:?}"),
+            other => panic!("expected the new mail to be fetched: {other:?}"),
+        }
+        assert!(
+            mail_message::Entity::find()
+                .filter(mail_message::Column::MessageId.eq(idle_id))
+                .one(app.store.conn())
+                .await
+                .unwrap()
+                .is_some_and(|m| m.ticket_id.is_some())
+        );
+        // With nothing new the watch just ends quietly at its limit.
+        assert_eq!(
+            mail::watch_mailbox(&app, mbox.id, Duration::from_secs(1))
+                .await
+                .unwrap(),
+            mail::WatchOutcome::Quiet
+        );
+        // Its acknowledgement goes out now, so the next step sees only its own mail.
+        kefu_app::notify::dispatch_outbox(&app, 100).await.unwrap();
+        assert!(matches!(
+            &run_send_jobs(&app).await[..],
+            [SendOutcome::Sent]
+        ));
+
+        // 6. A recipient the server refuses (550 at RCPT): failed for good, shown on the ticket.
         let raw = format!(
             "From: nobody@example.test\r\nTo: support@kefu.test\r\nSubject: 无人信箱\r\n\
              Message-ID: <x.{run}@example.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n你好\r\n"

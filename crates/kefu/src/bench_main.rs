@@ -2,11 +2,13 @@
 //!
 //! `sla` times the SLA engine alone (pure, single-threaded); `api` drives ticket creation
 //! through the real HTTP router over loopback; `pages` times the agent pages on an existing
-//! large database; `mail` takes in 100 KB mails through the intake use case.
+//! large database; `mail` takes in 100 KB mails through the intake use case; `mail-delay` times
+//! delivery to ticket through real mail servers.
 
 mod bench {
     pub mod api;
     pub mod mail;
+    pub mod mail_delay;
     pub mod pages;
     pub mod sla;
 }
@@ -25,6 +27,8 @@ enum Cli {
     Api(bench::api::Args),
     /// Take in ~100 KB mails (parse, thread, store) with concurrent intakes.
     Mail(bench::mail::Args),
+    /// Time from SMTP delivery to ticket with the mailbox watched by IMAP IDLE (real servers).
+    MailDelay(bench::mail_delay::Args),
     /// Render the agent pages (queues, deep pages, ticket pages) on an existing database.
     Pages(bench::pages::Args),
 }
@@ -40,6 +44,7 @@ async fn main() -> ExitCode {
         Cli::Api(args) => bench::api::run(args).await,
         Cli::Pages(args) => bench::pages::run(args).await,
         Cli::Mail(args) => bench::mail::run(args).await,
+        Cli::MailDelay(args) => bench::mail_delay::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -310,7 +310,7 @@ pub struct PollReport {
     pub error: Option<String>,
 }
 
-fn config(m: &mailbox::Model) -> ImapConfig {
+pub(super) fn config(m: &mailbox::Model) -> ImapConfig {
     ImapConfig {
         host: m.host.clone(),
         port: u16::try_from(m.port).unwrap_or(993),
@@ -330,7 +330,10 @@ pub async fn poll_mailbox(app: &App, actor: &Actor, id: Uuid) -> Result<PollRepo
 
 /// Fetches everything new (in batches) and takes it in. A connection error is recorded on the
 /// mailbox and returned in the report, not as `Err`; `Err` means kefu's own storage failed.
-async fn poll(app: &App, id: Uuid) -> Result<PollReport, AppError> {
+pub(super) async fn poll(app: &App, id: Uuid) -> Result<PollReport, AppError> {
+    // One fetch per mailbox at a time in this process (the IDLE watcher and the schedule).
+    let lock = app.mail_locks.of(id);
+    let _held = lock.lock().await;
     let mut m = mailbox::Entity::find_by_id(id)
         .one(app.store.conn())
         .await?
@@ -389,6 +392,37 @@ async fn save_position(
     .exec(app.store.conn())
     .await?;
     Ok(())
+}
+
+/// Ids of the enabled mailboxes (for the IDLE watchers).
+pub async fn enabled_mailboxes(app: &App) -> Result<Vec<Uuid>, AppError> {
+    Ok(mailbox::Entity::find()
+        .filter(mailbox::Column::Enabled.eq(true))
+        .all(app.store.conn())
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect())
+}
+
+/// One lock per mailbox, so two fetches of the same folder never run at once in a process.
+#[derive(Clone, Default)]
+pub struct PollLocks(
+    std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<Uuid, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    >,
+);
+
+impl PollLocks {
+    /// The lock of mailbox `id`.
+    pub fn of(&self, id: Uuid) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(id)
+            .or_default()
+            .clone()
+    }
 }
 
 /// Polls every enabled mailbox whose interval has passed (the `mail.poll` schedule).

@@ -127,7 +127,7 @@ pub async fn fetch_new(
         .map_err(|_| ImapError::Timeout(c.timeout))?
 }
 
-async fn tls_connect(
+pub(super) async fn tls_connect(
     tcp: TcpStream,
     host: &str,
 ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, String> {
@@ -138,6 +138,43 @@ async fn tls_connect(
         .connect(name, tcp)
         .await
         .map_err(|e| e.to_string())
+}
+
+/// Connects the IMAP protocol over `stream`: greeting, then login.
+pub(super) async fn login<S>(stream: S, c: &ImapConfig) -> Result<async_imap::Session<S>, ImapError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let mut client = async_imap::Client::new(stream);
+    client
+        .read_response()
+        .await
+        .map_err(|e| ImapError::Connect(c.host.clone(), e.to_string()))?
+        .ok_or_else(|| ImapError::Connect(c.host.clone(), "no greeting".into()))?;
+    client
+        .login(&c.username, &c.password)
+        .await
+        .map_err(|(e, _)| ImapError::Login(e.to_string()))
+}
+
+/// UIDs above `after` in the selected folder, ascending.
+pub(super) async fn new_uids<S>(
+    session: &mut async_imap::Session<S>,
+    after: u32,
+) -> Result<Vec<u32>, ImapError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    // `UID n:*` always matches the newest message, even below n: filter.
+    let mut uids: Vec<u32> = session
+        .uid_search(format!("UID {}:*", after.saturating_add(1)))
+        .await
+        .map_err(|e| ImapError::Protocol(e.to_string()))?
+        .into_iter()
+        .filter(|u| *u > after)
+        .collect();
+    uids.sort_unstable();
+    Ok(uids)
 }
 
 async fn session_fetch<S>(
@@ -151,16 +188,7 @@ where
     S: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
 {
     let proto = |e: async_imap::error::Error| ImapError::Protocol(e.to_string());
-    let mut client = async_imap::Client::new(stream);
-    client
-        .read_response()
-        .await
-        .map_err(|e| ImapError::Connect(c.host.clone(), e.to_string()))?
-        .ok_or_else(|| ImapError::Connect(c.host.clone(), "no greeting".into()))?;
-    let mut session = client
-        .login(&c.username, &c.password)
-        .await
-        .map_err(|(e, _)| ImapError::Login(e.to_string()))?;
+    let mut session = login(stream, c).await?;
     let folder = session.select(&c.folder).await.map_err(proto)?;
     let uid_validity = folder.uid_validity.unwrap_or(0);
     let after = if known_validity == Some(uid_validity) {
@@ -168,15 +196,7 @@ where
     } else {
         0
     };
-    // `UID n:*` always matches the newest message, even below n: filter.
-    let mut uids: Vec<u32> = session
-        .uid_search(format!("UID {}:*", after.saturating_add(1)))
-        .await
-        .map_err(proto)?
-        .into_iter()
-        .filter(|u| *u > after)
-        .collect();
-    uids.sort_unstable();
+    let mut uids = new_uids(&mut session, after).await?;
     let more = uids.len() > limit;
     uids.truncate(limit);
     let mut messages = Vec::with_capacity(uids.len());

@@ -3,6 +3,7 @@
 
 mod compose;
 mod html;
+mod idle;
 mod imap;
 mod noise;
 mod parse;
@@ -15,6 +16,7 @@ pub use compose::{
     subject_with_number,
 };
 pub use html::sanitize_html;
+pub use idle::{Waited, wait_for_mail};
 pub use imap::{FetchBatch, FetchedMail, ImapConfig, ImapError, ImapSecurity, fetch_new};
 pub use noise::Noise;
 pub use parse::{InboundMail, MailAttachment, Mailbox, ParseError, parse};

@@ -4,6 +4,7 @@ pub mod demo;
 pub mod healthcheck;
 pub mod jobs;
 pub mod mail;
+pub mod mail_watch;
 pub mod migrate;
 pub mod print_config;
 pub mod serve;
