@@ -91,10 +91,12 @@ async fn bench(args: &Args, scratch: &std::path::Path) -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     for i in 0..args.count {
         let id = format!("delay-{run}-{i}@kefu-bench.example.cn");
+        // One sender per message: the per-sender hourly limit must not set any aside.
+        let from = format!("c{i}.{run}@example.test");
         let m = OutboundMail {
             from: Mailbox {
                 name: Some(format!("客户{i}")),
-                email: "customer@example.test".into(),
+                email: from.clone(),
             },
             to: vec![Mailbox {
                 name: None,
@@ -139,9 +141,12 @@ async fn bench(args: &Args, scratch: &std::path::Path) -> anyhow::Result<()> {
             ids.len()
         );
     }
+    let set_aside = rows.iter().filter(|r| r.ticket_id.is_none()).count();
+    if set_aside > 0 {
+        anyhow::bail!("{set_aside} messages were set aside instead of opening tickets");
+    }
     let mut delays: Vec<Duration> = rows
         .iter()
-        .filter(|r| r.ticket_id.is_some())
         .filter_map(|r| {
             let d = r.created_at - *sent.get(&r.message_id)?;
             d.to_std().ok()
