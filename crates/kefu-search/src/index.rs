@@ -42,8 +42,11 @@ pub struct Doc {
     pub kind: String,
     /// Subject or article title.
     pub title: String,
-    /// Everything else worth finding: messages, notes, customer name, article text.
+    /// Everything else worth finding that its audience may read: public messages, customer
+    /// name, article text.
     pub body: String,
+    /// Text only staff may find or read (internal notes).
+    pub notes: String,
     /// Serial numbers of assets concerned (searchable as `sn:`).
     pub serials: Vec<String>,
     /// Order numbers concerned (searchable as `order:`).
@@ -154,6 +157,7 @@ struct Fields {
     kind: Field,
     title: Field,
     body: Field,
+    notes: Field,
     codes: Field,
     sn: Field,
     order: Field,
@@ -184,6 +188,7 @@ fn schema() -> (Schema, Fields) {
         kind: b.add_text_field("kind", STRING | STORED),
         title: b.add_text_field("title", words(true)),
         body: b.add_text_field("body", words(true)),
+        notes: b.add_text_field("notes", words(true)),
         codes: b.add_text_field("codes", codes.clone()),
         sn: b.add_text_field("sn", codes.clone()),
         order: b.add_text_field("order", codes),
@@ -261,6 +266,7 @@ impl SearchIndex {
             doc.add_text(f.kind, &d.kind);
             doc.add_text(f.title, &d.title);
             doc.add_text(f.body, &d.body);
+            doc.add_text(f.notes, &d.notes);
             doc.add_text(f.codes, &d.title);
             doc.add_text(f.codes, &d.body);
             for s in &d.serials {
@@ -366,7 +372,11 @@ impl SearchIndex {
     /// Runs a search. Malformed query syntax never fails: what can be understood is searched.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
         let f = self.f;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body, f.codes]);
+        let mut fields = vec![f.title, f.body, f.codes];
+        if q.audience == Audience::Staff {
+            fields.push(f.notes);
+        }
+        let mut parser = QueryParser::for_index(&self.index, fields);
         parser.set_field_boost(f.title, 2.0);
         parser.set_field_boost(f.codes, 3.0);
         if q.match_all {
@@ -415,9 +425,16 @@ impl SearchIndex {
         )?;
         let mut snippets = SnippetGenerator::create(&searcher, &*user, f.body)?;
         snippets.set_max_num_chars(160);
+        let mut note_snippets = if q.audience == Audience::Staff {
+            let mut g = SnippetGenerator::create(&searcher, &*user, f.notes)?;
+            g.set_max_num_chars(160);
+            Some(g)
+        } else {
+            None
+        };
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            hits.push(self.hit(&searcher, addr, score, &snippets)?);
+            hits.push(self.hit(&searcher, addr, score, &snippets, note_snippets.as_mut())?);
         }
         Ok(SearchResults { total, hits })
     }
@@ -428,6 +445,7 @@ impl SearchIndex {
         addr: DocAddress,
         score: f32,
         snippets: &SnippetGenerator,
+        note_snippets: Option<&mut SnippetGenerator>,
     ) -> Result<Hit, SearchError> {
         let f = self.f;
         let doc: TantivyDocument = searcher.doc(addr)?;
@@ -437,7 +455,12 @@ impl SearchIndex {
                 .unwrap_or_default()
                 .to_owned()
         };
-        let snippet = snippets.snippet_from_doc(&doc);
+        let mut snippet = snippets.snippet_from_doc(&doc);
+        if snippet.is_empty()
+            && let Some(g) = note_snippets
+        {
+            snippet = g.snippet_from_doc(&doc);
+        }
         let snippet = if snippet.is_empty() {
             // No match in the body (title or code hit): its opening instead.
             escape(&text(f.body).chars().take(160).collect::<String>())

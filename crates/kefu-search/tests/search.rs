@@ -65,12 +65,16 @@ fn corpus() -> SearchIndex {
         ),
         t3,
         t4,
-        ticket(
-            "5",
-            "globex",
-            "订单 SO2026110502 发票",
-            "请开具增值税专用发票。",
-        ),
+        {
+            let mut t = ticket(
+                "5",
+                "globex",
+                "订单 SO2026110502 发票",
+                "请开具增值税专用发票。",
+            );
+            t.notes = "内部备注：该客户信用额度超限，暂缓开票。".into();
+            t
+        },
         article(
             "a",
             true,
@@ -181,6 +185,30 @@ fn customers_find_their_tickets_and_public_articles_only() {
     let mut q = SearchQuery::staff("SO2026110501");
     q.audience = Audience::Public;
     assert!(ids(&idx, &q).is_empty());
+}
+
+#[test]
+fn internal_notes_are_for_staff_only() {
+    let idx = corpus();
+    let r = idx.search(&SearchQuery::staff("信用额度")).unwrap();
+    assert_eq!(r.hits[0].id, "ticket:5");
+    assert!(
+        r.hits[0].snippet.contains("<b>信用</b>") || r.hits[0].snippet.contains("<b>信用额度</b>"),
+        "{}",
+        r.hits[0].snippet
+    );
+    let mut q = SearchQuery::staff("信用额度");
+    q.audience = Audience::Customer("globex".into());
+    assert!(
+        ids(&idx, &q).is_empty(),
+        "a customer found a ticket by an internal note"
+    );
+    // Their own ticket is still found by its public text, without the note in the snippet.
+    let mut q = SearchQuery::staff("SO2026110502");
+    q.audience = Audience::Customer("globex".into());
+    let r = idx.search(&q).unwrap();
+    assert_eq!(r.hits.len(), 1);
+    assert!(!r.hits[0].snippet.contains("信用"), "{}", r.hits[0].snippet);
 }
 
 #[test]
