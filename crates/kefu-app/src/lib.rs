@@ -15,6 +15,7 @@ pub mod error;
 pub mod intake;
 pub mod mail;
 pub mod notify;
+pub mod search;
 pub mod sla;
 pub mod tickets;
 pub mod users;
@@ -39,6 +40,8 @@ pub use kefu_store::Store;
 pub struct AppSettings {
     /// Where attachment files are stored (content-addressed).
     pub files_dir: PathBuf,
+    /// Where the search index lives (rebuildable from the database).
+    pub index_dir: PathBuf,
     /// Largest accepted attachment, in bytes.
     pub max_attachment_bytes: u64,
     /// Prefix of human ticket numbers (`SR` → `SR-202611-000123`).
@@ -57,6 +60,7 @@ impl AppSettings {
     /// Settings for tests: files under `dir`.
     pub fn for_tests(dir: PathBuf) -> Self {
         AppSettings {
+            index_dir: dir.with_file_name("index"),
             files_dir: dir,
             max_attachment_bytes: 10 * 1024 * 1024,
             ticket_prefix: "SR".into(),
@@ -86,6 +90,7 @@ pub struct App {
     pub chat_hub: chat::ChatHub,
     pub(crate) chat_limiter: auth::rate_limit::LoginLimiter,
     pub(crate) mail_locks: mail::PollLocks,
+    pub(crate) search: Arc<std::sync::OnceLock<Arc<kefu_search::SearchIndex>>>,
 }
 
 impl App {
@@ -110,6 +115,7 @@ impl App {
             chat_hub: Default::default(),
             chat_limiter: Default::default(),
             mail_locks: Default::default(),
+            search: Default::default(),
         }
     }
 

@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{
-    approvals, auth, channels, chats, config, customers, dispatch, sla, tickets, users,
+    approvals, auth, channels, chats, config, customers, dispatch, search, sla, tickets, users,
 };
 use crate::{ApiError, AppState, WebSettings, ops};
 
@@ -125,6 +125,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(chats::accept_chat))
         .routes(routes!(chats::end_chat))
         .routes(routes!(chats::get_chat_settings, chats::put_chat_settings))
+        .routes(routes!(search::search))
         .routes(routes!(approvals::get_rules, approvals::put_rules))
         .routes(routes!(approvals::list_pending))
         .routes(routes!(approvals::decide))

@@ -244,6 +244,7 @@ impl Config {
     pub fn app_settings(&self) -> kefu_app::AppSettings {
         kefu_app::AppSettings {
             files_dir: self.files_dir(),
+            index_dir: self.storage.data_dir.join("index"),
             max_attachment_bytes: self.storage.max_attachment_mb.saturating_mul(1024 * 1024),
             ticket_prefix: self.tickets.number_prefix.clone(),
             session_hours: i64::from(self.auth.session_hours),

@@ -7,6 +7,7 @@ pub mod chats;
 pub mod config;
 pub mod customers;
 pub mod dispatch;
+pub mod search;
 pub mod sla;
 pub mod tickets;
 pub mod users;

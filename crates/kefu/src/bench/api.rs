@@ -245,6 +245,7 @@ pub(crate) async fn open_app(
 pub(crate) fn settings(scratch: &std::path::Path) -> AppSettings {
     AppSettings {
         files_dir: scratch.join("files"),
+        index_dir: scratch.join("index"),
         max_attachment_bytes: 20 * 1024 * 1024,
         ticket_prefix: "SR".into(),
         session_hours: 12,

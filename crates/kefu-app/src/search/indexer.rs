@@ -1,0 +1,159 @@
+//! Feeding the index: every ticket named in the outbox since the index's position is
+//! re-read from the database and upserted, then the index commits with its new position. The
+//! position only passes outbox rows older than a few seconds, so a transaction that took an
+//! earlier id but committed later is still picked up (re-indexing is idempotent). A fresh
+//! index is first built from all tickets.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use kefu_search::{Doc, SearchIndex};
+use kefu_store::entity::{outbox_message, ticket};
+use kefu_store::sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::docs::ticket_docs;
+use super::index_of;
+use crate::{App, AppError};
+
+/// Rows younger than this are indexed but not yet passed by the position.
+const SETTLE: chrono::Duration = chrono::Duration::seconds(5);
+/// Tickets per rebuild batch.
+const REBUILD_BATCH: u64 = 500;
+
+/// What one indexing pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexReport {
+    /// Outbox rows read.
+    pub events: usize,
+    /// Tickets (re-)indexed.
+    pub tickets: usize,
+    /// Tickets removed (deleted from the database).
+    pub removed: usize,
+    /// The whole index was rebuilt first (a new index).
+    pub rebuilt: bool,
+}
+
+fn search_error(e: kefu_search::SearchError) -> AppError {
+    AppError::Internal(e.into())
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, kefu_search::SearchError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(search_error)
+}
+
+async fn upsert(idx: &Arc<SearchIndex>, docs: Vec<Doc>) -> Result<(), AppError> {
+    let idx = idx.clone();
+    blocking(move || idx.upsert(&docs)).await
+}
+
+async fn commit(idx: &Arc<SearchIndex>, position: String) -> Result<(), AppError> {
+    let idx = idx.clone();
+    blocking(move || idx.commit(&position)).await
+}
+
+/// Indexes what the outbox announced since the last pass (up to `limit` rows).
+pub async fn index_pending(app: &App, limit: u64) -> Result<IndexReport, AppError> {
+    let idx = index_of(app).await?;
+    let mut report = IndexReport::default();
+    let position = match idx.position().map_err(search_error)? {
+        None => {
+            rebuild(app, &|_, _| {}).await?;
+            report.rebuilt = true;
+            idx.position().map_err(search_error)?.unwrap_or_default()
+        }
+        Some(p) => p,
+    };
+    let after = Uuid::parse_str(&position).ok();
+    let db = app.store.conn();
+    let mut q = outbox_message::Entity::find()
+        .filter(outbox_message::Column::AggregateId.is_not_null())
+        .filter(outbox_message::Column::Topic.starts_with("ticket."));
+    if let Some(a) = after {
+        q = q.filter(outbox_message::Column::Id.gt(a));
+    }
+    let rows = q
+        .order_by_asc(outbox_message::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(report);
+    }
+    report.events = rows.len();
+    let ids: Vec<Uuid> = rows
+        .iter()
+        .filter_map(|r| r.aggregate_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let docs = ticket_docs(db, &ids).await?;
+    let found: BTreeSet<String> = docs.iter().map(|d| d.id.clone()).collect();
+    for id in &ids {
+        let key = format!("ticket:{id}");
+        if !found.contains(&key) {
+            idx.remove(&key);
+            report.removed += 1;
+        }
+    }
+    report.tickets = docs.len();
+    upsert(&idx, docs).await?;
+    let settled = app.now() - SETTLE;
+    let new_position = rows
+        .iter()
+        .take_while(|r| r.created_at <= settled)
+        .last()
+        .map_or(position, |r| r.id.to_string());
+    commit(&idx, new_position).await?;
+    Ok(report)
+}
+
+/// Rebuilds the index from every ticket; `progress(done, total)` after each batch. Returns the
+/// number of tickets indexed. The position becomes the newest outbox row at the start, so
+/// changes made during the rebuild are replayed afterwards.
+pub async fn rebuild(app: &App, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<u64, AppError> {
+    let idx = index_of(app).await?;
+    let db = app.store.conn();
+    let position = outbox_message::Entity::find()
+        .order_by_desc(outbox_message::Column::Id)
+        .one(db)
+        .await?
+        .map(|r| r.id.to_string())
+        .unwrap_or_default();
+    let total = ticket::Entity::find().count(db).await?;
+    {
+        let idx = idx.clone();
+        blocking(move || idx.clear()).await?;
+    }
+    let mut done = 0u64;
+    let mut last: Option<Uuid> = None;
+    loop {
+        let mut q = ticket::Entity::find()
+            .select_only()
+            .column(ticket::Column::Id);
+        if let Some(l) = last {
+            q = q.filter(ticket::Column::Id.gt(l));
+        }
+        let ids: Vec<Uuid> = q
+            .order_by_asc(ticket::Column::Id)
+            .limit(REBUILD_BATCH)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let Some(&tail) = ids.last() else { break };
+        last = Some(tail);
+        let docs = ticket_docs(db, &ids).await?;
+        done += ids.len() as u64;
+        upsert(&idx, docs).await?;
+        progress(done, total);
+    }
+    commit(&idx, position).await?;
+    Ok(done)
+}

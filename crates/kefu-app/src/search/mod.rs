@@ -1,0 +1,39 @@
+//! Full-text search over tickets (articles follow with the knowledge base): the index is
+//! opened once per process on first use, fed from the outbox by [`index_pending`], rebuilt
+//! from the database by [`rebuild`], and queried by [`search`] with the caller's rights.
+
+mod docs;
+mod indexer;
+mod query;
+
+use std::sync::Arc;
+
+use kefu_search::SearchIndex;
+
+pub use indexer::{IndexReport, index_pending, rebuild};
+pub use query::{SearchParams, search};
+
+use crate::{App, AppError};
+
+/// The setting with the user dictionary (product and part names).
+pub const DICTIONARY_SETTING: &str = "search_dictionary";
+
+/// The process's search index, opened on first use under the configured directory with the
+/// user dictionary in force at that moment.
+pub async fn index_of(app: &App) -> Result<Arc<SearchIndex>, AppError> {
+    if let Some(i) = app.search.get() {
+        return Ok(i.clone());
+    }
+    let words: Vec<String> = crate::sla::get_setting(app.store.conn(), DICTIONARY_SETTING)
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    let dir = app.settings.index_dir.clone();
+    let opened = tokio::task::spawn_blocking(move || SearchIndex::open(&dir, &words))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(anyhow::Error::from)?;
+    // Two callers may race here; the first one's index wins and the other's is dropped
+    // (tantivy's writer lock makes the loser fail instead, which is reported as an error).
+    Ok(app.search.get_or_init(|| Arc::new(opened)).clone())
+}
