@@ -88,6 +88,9 @@ pub struct StorageConfig {
     pub data_dir: PathBuf,
     /// Largest accepted attachment, in MiB.
     pub max_attachment_mb: u64,
+    /// Search index directory (default `<data_dir>/index`). Each process needs its own: when
+    /// several share `data_dir` on shared storage, point this at local disk.
+    pub index_dir: Option<PathBuf>,
 }
 
 impl Default for StorageConfig {
@@ -95,6 +98,7 @@ impl Default for StorageConfig {
         StorageConfig {
             data_dir: PathBuf::from("./kefu-data"),
             max_attachment_mb: 20,
+            index_dir: None,
         }
     }
 }
@@ -244,7 +248,11 @@ impl Config {
     pub fn app_settings(&self) -> kefu_app::AppSettings {
         kefu_app::AppSettings {
             files_dir: self.files_dir(),
-            index_dir: self.storage.data_dir.join("index"),
+            index_dir: self
+                .storage
+                .index_dir
+                .clone()
+                .unwrap_or_else(|| self.storage.data_dir.join("index")),
             max_attachment_bytes: self.storage.max_attachment_mb.saturating_mul(1024 * 1024),
             ticket_prefix: self.tickets.number_prefix.clone(),
             session_hours: i64::from(self.auth.session_hours),

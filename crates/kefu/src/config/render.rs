@@ -80,6 +80,14 @@ pub fn render_toml(cfg: &Config) -> String {
         "max_attachment_mb",
         &cfg.storage.max_attachment_mb.to_string(),
     );
+    line(
+        w,
+        "# Search index (rebuildable); on local disk, one per process. Unset: <data_dir>/index.",
+    );
+    match &cfg.storage.index_dir {
+        Some(d) => kv(w, "index_dir", &string(&d.display().to_string())),
+        None => line(w, "# index_dir = \"/var/lib/kefu/index\""),
+    }
     line(w, "");
 
     line(w, "[tickets]");
