@@ -39,6 +39,8 @@ enum Command {
     /// Migrate and load demonstration data (customers, products, tickets); `--scale N` generates
     /// N realistic tickets for scale tests instead.
     Demo(cli::demo::Args),
+    /// Rebuild the search index from the database (stop `serve` first).
+    Reindex,
     /// Print the effective configuration as TOML, secrets masked.
     PrintConfig(cli::print_config::Args),
     /// Exit 0 when a running server answers /healthz with 200, 1 otherwise.
@@ -72,6 +74,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => cli::serve::run(cfg, args).await?,
         Command::Worker => cli::jobs::run(cfg).await?,
         Command::Migrate => cli::migrate::run(cfg).await?,
+        Command::Reindex => cli::reindex::run(cfg).await?,
         Command::User(cmd) => cli::user::run(cfg, cmd).await?,
         Command::Demo(args) => cli::demo::run(cfg, args).await?,
         Command::Mail(cmd) => return cli::mail::run(cfg, cmd).await,

@@ -185,14 +185,12 @@ async fn dispatch_until(app: &App, mut stop: watch::Receiver<bool>) {
 pub async fn run_until(app: &App, mut stop: watch::Receiver<bool>) {
     let dispatch_stop = stop.clone();
     let watch_stop = stop.clone();
-    let index_stop = stop.clone();
     tokio::join!(
         worker(app).run(async move {
             let _ = stop.wait_for(|s| *s).await;
         }),
         dispatch_until(app, dispatch_stop),
         super::mail_watch::watch_until(app, watch_stop),
-        super::search_index::index_until(app, index_stop),
     );
 }
 

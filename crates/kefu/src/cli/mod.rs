@@ -7,6 +7,7 @@ pub mod mail;
 pub mod mail_watch;
 pub mod migrate;
 pub mod print_config;
+pub mod reindex;
 pub mod search_index;
 pub mod serve;
 pub mod user;

@@ -1,6 +1,6 @@
-//! The search indexer in the worker: follows the outbox every half second, so a change is
-//! searchable about a second after it was made. A failure (another process holds the index)
-//! is logged and retried less often.
+//! The search indexer of a serving process: follows the outbox every half second, so a change
+//! is searchable about a second after it was made. A failure (another process holds the index
+//! directory) is logged and retried less often.
 
 use std::time::Duration;
 

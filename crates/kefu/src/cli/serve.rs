@@ -61,6 +61,13 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(stopped(stop_rx.clone()));
 
+    // The search index is this process's own (it answers this process's searches), so it is
+    // kept current here whether or not this process also runs the shared background jobs.
+    let indexer = {
+        let app = app.clone();
+        let rx = stop_rx.clone();
+        tokio::spawn(async move { super::search_index::index_until(&app, rx).await })
+    };
     let worker = (!args.no_worker).then(|| {
         let app = app.clone();
         let rx = stop_rx.clone();
@@ -86,6 +93,9 @@ pub async fn run(cfg: Config, args: Args) -> anyhow::Result<()> {
         if tokio::time::timeout(DRAIN_TIMEOUT, w).await.is_err() {
             tracing::warn!("background jobs did not finish in time; stopping anyway");
         }
+    }
+    if tokio::time::timeout(DRAIN_TIMEOUT, indexer).await.is_err() {
+        tracing::warn!("the search indexer did not stop in time");
     }
     app.store.clone().close().await?;
     tracing::info!("kefu stopped");
