@@ -77,7 +77,7 @@ impl Tokenizer for WordTokenizer {
     type TokenStream<'a> = VecTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let tokens = self
+        let mut tokens: Vec<Token> = self
             .jieba
             .tokenize(text, TokenizeMode::Search, true)
             .into_iter()
@@ -90,6 +90,9 @@ impl Tokenizer for WordTokenizer {
                 position_length: 1,
             })
             .collect();
+        // Search mode emits a word's pieces after pieces of the word before it (意大利人 →
+        // 意大, 大利, 意大利, 意大利人); tantivy's snippet builder needs tokens in text order.
+        tokens.sort_by_key(|t| (t.offset_from, t.offset_to));
         VecTokenStream::new(tokens)
     }
 }
@@ -179,6 +182,19 @@ mod tests {
             !w.iter().any(|x| x == "，" || x == "。" || x == "!"),
             "{w:?}"
         );
+    }
+
+    #[test]
+    fn tokens_come_in_text_order() {
+        // tantivy's snippet builder subtracts a fragment's start from later tokens' offsets.
+        let mut t = WordTokenizer::new(Arc::new(jieba_with(&[])));
+        let mut ts = t.token_stream("瓦隆人及意大利人部队首先投降，中华人民共和国成立");
+        let mut last = (0, 0);
+        while let Some(tok) = ts.next() {
+            let here = (tok.offset_from, tok.offset_to);
+            assert!(here >= last, "{here:?} after {last:?} ({})", tok.text);
+            last = here;
+        }
     }
 
     #[test]

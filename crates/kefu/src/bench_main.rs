@@ -3,13 +3,14 @@
 //! `sla` times the SLA engine alone (pure, single-threaded); `api` drives ticket creation
 //! through the real HTTP router over loopback; `pages` times the agent pages on an existing
 //! large database; `mail` takes in 100 KB mails through the intake use case; `mail-delay` times
-//! delivery to ticket through real mail servers.
+//! delivery to ticket through real mail servers; `search-eval` measures search recall.
 
 mod bench {
     pub mod api;
     pub mod mail;
     pub mod mail_delay;
     pub mod pages;
+    pub mod search_eval;
     pub mod sla;
 }
 
@@ -29,6 +30,8 @@ enum Cli {
     Mail(bench::mail::Args),
     /// Time from SMTP delivery to ticket with the mailbox watched by IMAP IDLE (real servers).
     MailDelay(bench::mail_delay::Args),
+    /// Search quality on CMRC 2018 questions → passages (recall@1/@5, MRR@10, latency).
+    SearchEval(bench::search_eval::Args),
     /// Render the agent pages (queues, deep pages, ticket pages) on an existing database.
     Pages(bench::pages::Args),
 }
@@ -45,6 +48,7 @@ async fn main() -> ExitCode {
         Cli::Pages(args) => bench::pages::run(args).await,
         Cli::Mail(args) => bench::mail::run(args).await,
         Cli::MailDelay(args) => bench::mail_delay::run(args).await,
+        Cli::SearchEval(args) => bench::search_eval::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
