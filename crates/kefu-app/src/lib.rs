@@ -13,6 +13,7 @@ pub mod demo_scale;
 pub mod dispatch;
 pub mod error;
 pub mod intake;
+pub mod kb;
 pub mod mail;
 pub mod notify;
 pub mod search;

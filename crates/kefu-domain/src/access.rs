@@ -42,11 +42,14 @@ pub enum Permission {
     /// Read service charges and financial exports.
     #[serde(rename = "finance.read")]
     FinanceRead,
+    /// Write, publish and archive knowledge-base articles and categories; read drafts.
+    #[serde(rename = "kb.manage")]
+    KnowledgeManage,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::CustomerRead,
         Permission::CustomerWrite,
         Permission::TicketRead,
@@ -59,6 +62,7 @@ impl Permission {
         Permission::ConfigManage,
         Permission::AuditRead,
         Permission::FinanceRead,
+        Permission::KnowledgeManage,
     ];
 
     /// Stable code, also used as API token scope.
@@ -76,6 +80,7 @@ impl Permission {
             Permission::ConfigManage => "config.manage",
             Permission::AuditRead => "audit.read",
             Permission::FinanceRead => "finance.read",
+            Permission::KnowledgeManage => "kb.manage",
         }
     }
 
@@ -152,6 +157,7 @@ impl Role {
                 TicketReopen,
                 AuditRead,
                 FinanceRead,
+                KnowledgeManage,
             ],
             Role::Agent => &[
                 CustomerRead,

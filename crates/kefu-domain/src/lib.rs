@@ -7,6 +7,7 @@ pub mod access;
 pub mod chat;
 pub mod customer;
 pub mod fields;
+pub mod kb;
 pub mod routing;
 pub mod sla;
 pub mod ticket;

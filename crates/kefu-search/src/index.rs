@@ -211,6 +211,19 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
+    /// The words of `text` as the index cuts them (lower case, punctuation dropped, in text
+    /// order, repeats kept); for judging how well a hit covers a question.
+    pub fn words(&self, text: &str) -> Vec<String> {
+        use tantivy::tokenizer::{TokenStream, Tokenizer};
+        let mut t = crate::tokenizer::WordTokenizer::new(self.jieba.clone());
+        let mut ts = t.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(tok) = ts.next() {
+            out.push(tok.text.clone());
+        }
+        out
+    }
+
     /// Opens (or creates) the index in `dir`. `user_words` are the dictionary additions;
     /// changing them takes effect for new documents at once and for old ones after a rebuild.
     pub fn open(dir: &Path, user_words: &[String]) -> Result<SearchIndex, SearchError> {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use kefu_search::Doc;
-use kefu_store::entity::{asset, customer, order, ticket, ticket_event};
+use kefu_store::entity::{asset, customer, kb_article, order, ticket, ticket_event};
 use kefu_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -117,6 +117,49 @@ pub(super) async fn ticket_docs(
                 status: t.status,
                 doc_type: t.kind,
                 created: t.created_at.timestamp(),
+            }
+        })
+        .collect())
+}
+
+/// Documents for these articles: published ones only (public ones for everyone, internal ones
+/// for staff); drafts, archived and deleted articles are left out, so the caller removes them.
+pub(super) async fn article_docs(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<Doc>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(kb_article::Entity::find()
+        .filter(kb_article::Column::Id.is_in(ids.to_vec()))
+        .filter(kb_article::Column::State.is_in(["internal", "public"]))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let mut body = crate::kb::render::to_text(&a.body);
+            for t in a.tags.as_array().into_iter().flatten() {
+                if let Some(t) = t.as_str() {
+                    body.push('\n');
+                    body.push_str(t);
+                }
+            }
+            Doc {
+                id: format!("article:{}", a.id),
+                kind: "article".into(),
+                title: a.title,
+                body,
+                visibility: if a.state == "public" {
+                    "public"
+                } else {
+                    "staff"
+                }
+                .into(),
+                status: a.state,
+                doc_type: a.category_id.map(|c| c.to_string()).unwrap_or_default(),
+                created: a.created_at.timestamp(),
+                ..Default::default()
             }
         })
         .collect())

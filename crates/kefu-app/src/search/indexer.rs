@@ -2,19 +2,20 @@
 //! re-read from the database and upserted, then the index commits with its new position. The
 //! position only passes outbox rows older than a few seconds, so a transaction that took an
 //! earlier id but committed later is still picked up (re-indexing is idempotent). A fresh
-//! index is first built from all tickets.
+//! index is first built from all tickets and articles.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use kefu_search::{Doc, SearchIndex};
-use kefu_store::entity::{outbox_message, ticket};
+use kefu_store::entity::{kb_article, outbox_message, ticket};
+use kefu_store::sea_orm::Condition;
 use kefu_store::sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::docs::ticket_docs;
+use super::docs::{article_docs, ticket_docs};
 use super::index_of;
 use crate::{App, AppError};
 
@@ -30,7 +31,9 @@ pub struct IndexReport {
     pub events: usize,
     /// Tickets (re-)indexed.
     pub tickets: usize,
-    /// Tickets removed (deleted from the database).
+    /// Articles (re-)indexed.
+    pub articles: usize,
+    /// Documents removed (deleted tickets; articles deleted, archived or back to draft).
     pub removed: usize,
     /// The whole index was rebuilt first (a new index).
     pub rebuilt: bool,
@@ -75,7 +78,11 @@ pub async fn index_pending(app: &App, limit: u64) -> Result<IndexReport, AppErro
     let db = app.store.conn();
     let mut q = outbox_message::Entity::find()
         .filter(outbox_message::Column::AggregateId.is_not_null())
-        .filter(outbox_message::Column::Topic.starts_with("ticket."));
+        .filter(
+            Condition::any()
+                .add(outbox_message::Column::Topic.starts_with("ticket."))
+                .add(outbox_message::Column::Topic.starts_with("article.")),
+        );
     if let Some(a) = after {
         q = q.filter(outbox_message::Column::Id.gt(a));
     }
@@ -88,22 +95,31 @@ pub async fn index_pending(app: &App, limit: u64) -> Result<IndexReport, AppErro
         return Ok(report);
     }
     report.events = rows.len();
-    let ids: Vec<Uuid> = rows
-        .iter()
-        .filter_map(|r| r.aggregate_id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let docs = ticket_docs(db, &ids).await?;
+    let of = |prefix: &str| -> Vec<Uuid> {
+        rows.iter()
+            .filter(|r| r.topic.starts_with(prefix))
+            .filter_map(|r| r.aggregate_id)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    let ticket_ids = of("ticket.");
+    let article_ids = of("article.");
+    let mut docs = ticket_docs(db, &ticket_ids).await?;
+    report.tickets = docs.len();
+    let articles = article_docs(db, &article_ids).await?;
+    report.articles = articles.len();
+    docs.extend(articles);
     let found: BTreeSet<String> = docs.iter().map(|d| d.id.clone()).collect();
-    for id in &ids {
-        let key = format!("ticket:{id}");
-        if !found.contains(&key) {
-            idx.remove(&key);
-            report.removed += 1;
+    for (kind, ids) in [("ticket", &ticket_ids), ("article", &article_ids)] {
+        for id in ids {
+            let key = format!("{kind}:{id}");
+            if !found.contains(&key) {
+                idx.remove(&key);
+                report.removed += 1;
+            }
         }
     }
-    report.tickets = docs.len();
     upsert(&idx, docs).await?;
     let settled = app.now() - SETTLE;
     let new_position = rows
@@ -115,8 +131,8 @@ pub async fn index_pending(app: &App, limit: u64) -> Result<IndexReport, AppErro
     Ok(report)
 }
 
-/// Rebuilds the index from every ticket; `progress(done, total)` after each batch. Returns the
-/// number of tickets indexed. The position becomes the newest outbox row at the start, so
+/// Rebuilds the index from every ticket, then every article; `progress(done, total)` after
+/// each batch of tickets. Returns the number of tickets indexed. The position becomes the newest outbox row at the start, so
 /// changes made during the rebuild are replayed afterwards.
 pub async fn rebuild(app: &App, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<u64, AppError> {
     let idx = index_of(app).await?;
@@ -153,6 +169,16 @@ pub async fn rebuild(app: &App, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<
         done += ids.len() as u64;
         upsert(&idx, docs).await?;
         progress(done, total);
+    }
+    let article_ids: Vec<Uuid> = kb_article::Entity::find()
+        .select_only()
+        .column(kb_article::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for chunk in article_ids.chunks(REBUILD_BATCH as usize) {
+        let docs = article_docs(db, chunk).await?;
+        upsert(&idx, docs).await?;
     }
     commit(&idx, position).await?;
     Ok(done)

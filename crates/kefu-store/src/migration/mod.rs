@@ -11,6 +11,7 @@ mod m20261128_000001_mail_messages;
 mod m20261129_000001_channels;
 mod m20261130_000001_wechat;
 mod m20261201_000001_chat;
+mod m20261202_000001_knowledge;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_channels::Migration),
             Box::new(m20261130_000001_wechat::Migration),
             Box::new(m20261201_000001_chat::Migration),
+            Box::new(m20261202_000001_knowledge::Migration),
         ]
     }
 }
