@@ -219,6 +219,36 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
+/// The caller if they sent credentials (bearer token or session cookie), `None` for an
+/// anonymous visitor. Credentials that are sent but wrong are still refused.
+pub struct MaybeAuth(pub Option<Actor>);
+
+impl FromRequestParts<AppState> for MaybeAuth {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if parts.headers.get(header::AUTHORIZATION).is_none()
+            && cookie(parts, SESSION_COOKIE).is_none()
+        {
+            return Ok(MaybeAuth(None));
+        }
+        match Auth::from_request_parts(parts, state).await {
+            Ok(Auth(a)) => Ok(MaybeAuth(Some(a))),
+            // An expired session cookie on a public page reads as anonymous.
+            Err(_)
+                if parts.headers.get(header::AUTHORIZATION).is_none()
+                    && matches!(parts.method, Method::GET | Method::HEAD) =>
+            {
+                Ok(MaybeAuth(None))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// Equality that takes the same time wherever the inputs differ (tokens, CSRF values).
 pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{
-    approvals, auth, channels, chats, config, customers, dispatch, search, sla, tickets, users,
+    approvals, auth, channels, chats, config, customers, dispatch, kb, search, sla, tickets, users,
 };
 use crate::{ApiError, AppState, WebSettings, ops};
 
@@ -126,6 +126,24 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(chats::end_chat))
         .routes(routes!(chats::get_chat_settings, chats::put_chat_settings))
         .routes(routes!(search::search))
+        .routes(routes!(kb::list_categories, kb::create_category))
+        .routes(routes!(kb::update_category, kb::delete_category))
+        .routes(routes!(kb::list_articles, kb::create_article))
+        .routes(routes!(kb::get_article, kb::update_article))
+        .routes(routes!(kb::list_versions))
+        .routes(routes!(kb::restore_version))
+        .routes(routes!(kb::upload_file))
+        .routes(routes!(kb::download_file))
+        .routes(routes!(kb::vote))
+        .routes(routes!(kb::import))
+        .routes(routes!(kb::export))
+        .routes(routes!(kb::suggest))
+        .routes(routes!(kb::ticket_suggestions))
+        .routes(routes!(kb::open_suggested))
+        .routes(routes!(kb::mark_solved))
+        .routes(routes!(kb::deflections))
+        .routes(routes!(kb::ask_bot))
+        .routes(routes!(kb::rate_bot))
         .routes(routes!(approvals::get_rules, approvals::put_rules))
         .routes(routes!(approvals::list_pending))
         .routes(routes!(approvals::decide))

@@ -33,7 +33,9 @@ pub use io::{ImportReport, export_zip, import_files};
 pub use read::{
     ArticleFilter, ArticlePage, VersionView, article_versions, get_article, list_articles,
 };
-pub use suggest::{SuggestedArticle, SuggestedTicket, Suggestions, for_customer, for_ticket};
+pub use suggest::{
+    SuggestedArticle, SuggestedTicket, Suggestions, for_customer, for_ticket, search_articles,
+};
 
 /// The reader an actor is (none: an anonymous visitor).
 pub fn reader_of(actor: Option<&Actor>) -> Reader {

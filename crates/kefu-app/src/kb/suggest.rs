@@ -217,3 +217,36 @@ pub async fn for_customer(app: &App, text: &str) -> Result<Vec<SuggestedArticle>
     }
     articles_for(app, &text, Audience::Public, 5).await
 }
+
+/// Help-center search: articles the reader may read (staff also internal ones), ranked by
+/// BM25 with any word allowed to match; optionally in one category.
+pub async fn search_articles(
+    app: &App,
+    actor: Option<&Actor>,
+    text: &str,
+    category: Option<Uuid>,
+    limit: usize,
+) -> Result<Vec<SuggestedArticle>, AppError> {
+    let text: String = text.trim().chars().take(200).collect();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let audience = match super::reader_of(actor) {
+        kefu_domain::kb::Reader::Public => Audience::Public,
+        _ => Audience::Staff,
+    };
+    let mut found = articles_for(app, &text, audience, limit.clamp(1, 50)).await?;
+    if let Some(c) = category {
+        let ids: Vec<Uuid> = found.iter().map(|a| a.id).collect();
+        let in_cat: std::collections::HashSet<Uuid> = kb_article::Entity::find()
+            .filter(kb_article::Column::Id.is_in(ids))
+            .filter(kb_article::Column::CategoryId.eq(c))
+            .all(app.store.conn())
+            .await?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        found.retain(|a| in_cat.contains(&a.id));
+    }
+    Ok(found)
+}

@@ -286,7 +286,7 @@ pub async fn upload_attachment(
 }
 
 /// A broken or oversized multipart body as a problem (413 when over the body limit).
-fn multipart_problem(e: axum::extract::multipart::MultipartError) -> Response {
+pub(crate) fn multipart_problem(e: axum::extract::multipart::MultipartError) -> Response {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return ApiError::problem(e.status(), "payload_too_large", e.body_text());
     }
@@ -301,32 +301,12 @@ pub async fn download_attachment(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Response> {
     let (meta, bytes) = kefu_app::tickets::read_attachment(&s.app, &a, id).await?;
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&meta.content_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    let encoded: String = meta
-        .file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename*=UTF-8''{encoded}")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(r)
+    Ok(super::file_response(
+        &meta.content_type,
+        &meta.file_name,
+        bytes,
+        false,
+    ))
 }
 
 /// Ticket types.

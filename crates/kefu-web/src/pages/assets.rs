@@ -27,6 +27,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../static/htmx-2.0.11.min.js"),
     ),
     (
+        "kb.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/kb.js"),
+    ),
+    (
         "kefu.css",
         "text/css; charset=utf-8",
         include_str!("../../static/kefu.css"),

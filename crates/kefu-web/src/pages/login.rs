@@ -43,7 +43,7 @@ fn safe_next(next: Option<&str>, fallback: &str) -> String {
     }
 }
 
-fn locale_of(headers: &HeaderMap, lang: Option<&str>) -> &'static str {
+pub(super) fn locale_of(headers: &HeaderMap, lang: Option<&str>) -> &'static str {
     if let Some(l) = lang {
         return i18n::pick(l);
     }

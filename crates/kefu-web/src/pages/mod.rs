@@ -31,7 +31,9 @@ mod assets;
 mod chat;
 mod errors;
 mod form;
+mod help;
 mod i18n;
+mod kb_admin;
 mod labels;
 mod login;
 mod portal;
@@ -78,6 +80,20 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/merge", post(agent_ticket_edit::merge))
         .route("/tickets/{id}/split", post(agent_ticket_edit::split))
         .route("/chat", get(chat::console))
+        .route("/help", get(help::index))
+        .route("/help/articles/{id}", get(help::article))
+        .route("/kb", get(kb_admin::list))
+        .route("/kb/new", get(kb_admin::new_form).post(kb_admin::create))
+        .route("/kb/categories", post(kb_admin::create_category))
+        .route("/kb/{id}", get(kb_admin::edit_form).post(kb_admin::update))
+        .route(
+            "/kb/{id}/versions/{version}/restore",
+            post(kb_admin::restore),
+        )
+        .route(
+            "/tickets/{id}/suggestions",
+            get(kb_admin::ticket_suggestions),
+        )
         .route("/approvals", get(approvals::list))
         .route("/approvals/{id}", post(approvals::decide))
         .route("/customers", get(agent_customers::list))

@@ -112,6 +112,9 @@ pub async fn new_submit(
             ..Default::default()
         };
         let t = tickets::open_ticket(&s.app, &v.actor, req).await?;
+        // Suggested articles the customer opened before filing anyway.
+        let opened: Vec<Uuid> = serde_json::from_str(&up.get("deflections")).unwrap_or_default();
+        kefu_app::kb::mark_deflections_filed(&s.app, Some(&v.actor), &opened, t.id).await?;
         for f in up.files {
             tickets::add_attachment(&s.app, &v.actor, t.id, f).await?;
         }

@@ -40,6 +40,9 @@ templates!(
     "agent/chat.html",
     "agent/customer.html",
     "agent/customer_form.html",
+    "agent/kb.html",
+    "agent/kb_edit.html",
+    "agent/suggestions.html",
     "admin/nav.html",
     "admin/index.html",
     "admin/users.html",
@@ -57,6 +60,9 @@ templates!(
     "portal/new_ticket.html",
     "portal/invite.html",
     "chat/embed.html",
+    "help/layout.html",
+    "help/index.html",
+    "help/article.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

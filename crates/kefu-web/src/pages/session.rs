@@ -114,6 +114,18 @@ async fn signed_in(parts: &Parts, state: &AppState, portal: bool) -> Result<View
     Ok(v)
 }
 
+/// The signed-in viewer if there is one (public pages: the help center). Only for pages read
+/// with GET; nothing is checked against CSRF here.
+pub struct MaybeViewer(pub Option<Viewer>);
+
+impl FromRequestParts<AppState> for MaybeViewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        Ok(MaybeViewer(viewer(parts, state).await?))
+    }
+}
+
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Response;
 
