@@ -1,0 +1,96 @@
+// Knowledge base in the browser: a visitor reads a public article in the help center and
+// votes; the bot answers from it; a customer writing a portal ticket is offered the article,
+// opens it (a deflection), files anyway, and the deflection is counted as filed; an agent on
+// a similar ticket sees the article suggested and inserts it into the reply with one click.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { AGENT, Api, PORTAL, eventually, launch, loginPortal, loginStaff, marker, newPage, t } from "../helpers.mjs";
+
+let browser;
+let api;
+let article;
+const title = "硒鼓漏粉怎么处理";
+
+before(async () => {
+  browser = await launch();
+  api = await Api.admin();
+  article = await api.post("/kb/articles", {
+    title,
+    state: "public",
+    tags: ["硒鼓", marker("kb")],
+    body: "## 处理步骤\n\n关闭电源，取出硒鼓，用干布擦净漏出的碳粉。\n\n更换新硒鼓后打印清洁页。",
+  });
+  // The index follows the outbox within a second or so.
+  await eventually(async () => {
+    const hits = await api.get(`/kb/suggest?q=${encodeURIComponent("硒鼓漏粉")}`);
+    assert.equal(hits[0]?.id, article.id);
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test("a visitor reads an article in the help center, votes, and asks the bot", async () => {
+  const page = await newPage(browser);
+  await page.goto("/help");
+  assert.equal((await page.locator("main h1").textContent()).trim(), t("help.title"));
+  await page.fill("form.help-search input[name=q]", "硒鼓漏粉");
+  await Promise.all([page.waitForURL(/\/help\?q=/), page.click("form.help-search button")]);
+  await page.click(`.kb-hits a[href='/help/articles/${article.id}']`);
+  await page.waitForURL(new RegExp(`/help/articles/${article.id}$`));
+  assert.equal((await page.locator("article h1").textContent()).trim(), title);
+  assert.equal((await page.locator(".kb-body h2").textContent()).trim(), "处理步骤");
+  await page.click(".vote button[data-helpful=true]");
+  await eventually(async () => assert.equal((await page.locator(".vote .yes").textContent()).trim(), "1"));
+  assert.ok(await page.locator(".vote-thanks").isVisible());
+
+  await page.goto("/help");
+  await page.fill("#bot-form input[name=question]", "硒鼓漏粉了怎么办");
+  await page.click("#bot-form button");
+  await eventually(async () => assert.equal(await page.locator("#bot-answer").getAttribute("data-decision"), "answer"));
+  assert.match(await page.locator("#bot-answer .bot-text").textContent(), new RegExp(title));
+  assert.deepEqual(page.pageErrors, []);
+});
+
+test("a customer is offered the article while writing, opens it, files anyway: counted", async () => {
+  const page = await newPage(browser);
+  await page.goto("/portal/login");
+  await loginPortal(page, PORTAL[0]);
+  await page.goto("/portal/tickets/new");
+  await page.fill("input[name=subject]", "硒鼓漏粉");
+  const box = page.locator("[data-testid=kb-suggestions]");
+  await box.waitFor({ state: "visible" });
+  const link = box.locator(`a[href^='/help/articles/${article.id}']`);
+  const [tab] = await Promise.all([page.context().waitForEvent("page"), link.click()]);
+  await tab.waitForLoadState("load");
+  await tab.locator("#solved").waitFor();
+  const subject = `${marker("kb")} 硒鼓漏粉`;
+  await page.fill("input[name=subject]", subject);
+  await page.fill("textarea[name=description]", "换了硒鼓还是漏粉");
+  await Promise.all([page.waitForURL(/\/portal\/tickets\/[0-9a-f-]{36}$/), page.click("form.new-ticket button[type=submit]")]);
+  const stats = await api.get("/kb/deflections");
+  const mine = stats.find((s) => s.article_id === article.id);
+  assert.ok(mine, JSON.stringify(stats));
+  assert.equal(mine.filed, 1);
+  assert.deepEqual(page.pageErrors, []);
+});
+
+test("an agent sees the article suggested on a similar ticket and inserts it", async () => {
+  const ticket = await api.openTicket({ subject: `${marker("kb")} 打印机硒鼓漏粉`, description: "硒鼓漏粉" });
+  const page = await newPage(browser);
+  await loginStaff(page, AGENT);
+  await page.goto(`/tickets/${ticket.id}`);
+  const panel = page.locator("[data-testid=ticket-suggestions]");
+  await eventually(async () => {
+    await page.reload();
+    await panel.waitFor();
+    assert.ok((await panel.locator(`a[href='/help/articles/${article.id}']`).count()) === 1);
+  });
+  await panel.locator("li", { hasText: title }).locator("button[data-insert]").click();
+  const body = await page.locator("form.reply textarea[name=body]").inputValue();
+  assert.match(body, /取出硒鼓/);
+  assert.deepEqual(page.pageErrors, []);
+});
