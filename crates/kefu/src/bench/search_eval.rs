@@ -20,6 +20,10 @@ pub struct Args {
     /// Ask only the first N questions (0: all).
     #[arg(long, default_value_t = 0)]
     limit: usize,
+    /// Also time the questions against an on-disk index of this many articles (the passages
+    /// repeated under new ids), and report build time and index size (0: skip).
+    #[arg(long, default_value_t = 0)]
+    articles: usize,
 }
 
 /// Runs the evaluation and prints recall@1, recall@5, MRR@10 and latency.
@@ -123,6 +127,67 @@ fn eval(args: &Args) -> anyhow::Result<()> {
         pct(&lat, 95.0),
         pct(&lat, 100.0)
     );
+    if args.articles > 0 {
+        let questions: Vec<String> = queries
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split('\t').nth(1).map(str::to_owned))
+            .collect();
+        at_scale(&docs, &questions, args.articles)?;
+    }
+    Ok(())
+}
+
+/// Builds an on-disk index of `n` articles (the passages cycled under new ids) and times
+/// every question against it, as a customer (public articles, any word, 10 hits).
+fn at_scale(docs: &[Doc], questions: &[String], n: usize) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("kefu-search-scale-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let idx = SearchIndex::open(&dir, &[])?;
+    let built = Instant::now();
+    let mut batch = Vec::with_capacity(1000);
+    for i in 0..n {
+        let d = &docs[i % docs.len()];
+        batch.push(Doc {
+            id: format!("article:{i}"),
+            title: format!("{} {}", d.title, i / docs.len()),
+            ..d.clone()
+        });
+        if batch.len() == 1000 {
+            idx.upsert(&batch)?;
+            batch.clear();
+        }
+    }
+    idx.upsert(&batch)?;
+    idx.commit("scale")?;
+    let build = built.elapsed();
+    let size: u64 = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let mut lat = Vec::with_capacity(questions.len());
+    for question in questions {
+        let mut q = SearchQuery::staff(question);
+        q.audience = Audience::Public;
+        q.match_all = false;
+        q.limit = 10;
+        let t0 = Instant::now();
+        idx.search(&q)?;
+        lat.push(t0.elapsed());
+    }
+    lat.sort_unstable();
+    println!(
+        "  {n} articles on disk: built in {:.1} s ({:.1} s per 100k), index {:.1} MB; {} questions p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        build.as_secs_f64(),
+        build.as_secs_f64() * 100_000.0 / n as f64,
+        size as f64 / 1e6,
+        lat.len(),
+        pct(&lat, 50.0),
+        pct(&lat, 99.0),
+        pct(&lat, 100.0)
+    );
+    drop(idx);
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 
