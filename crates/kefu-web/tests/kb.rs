@@ -191,6 +191,81 @@ async fn knowledge_base_over_http() {
         assert_eq!(export.headers()["content-type"], "application/zip");
         assert!(export.bytes().await.unwrap().starts_with(b"PK"));
 
+        // Files: an image of a public article is shown inline to anyone; a file of an internal
+        // article is not found for anonymous readers; agents may not upload.
+        let upload = |token: &str, article: uuid::Uuid, name: &str, ct: &str| {
+            srv.client
+                .post(srv.url(&format!("/kb/articles/{article}/files")))
+                .bearer_auth(token)
+                .multipart(
+                    Form::new().part(
+                        "file",
+                        Part::bytes(b"\x89PNG\r\n\x1a\nfake".to_vec())
+                            .file_name(name.to_owned())
+                            .mime_str(ct)
+                            .unwrap(),
+                    ),
+                )
+        };
+        problem(
+            upload(&agent.token, pid, "a.png", "image/png")
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        )
+        .await;
+        let img = ok_json(
+            upload(&srv.admin, pid, "卡纸.png", "image/png")
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        let shown = anon
+            .get(format!("{}{}", srv.base, img["url"].as_str().unwrap()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(shown.status(), StatusCode::OK);
+        assert!(
+            shown.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("inline")
+        );
+        let secret = ok_json(
+            upload(&srv.admin, iid, "flow.html", "text/html")
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        let hidden_file = anon
+            .get(format!("{}{}", srv.base, secret["url"].as_str().unwrap()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(hidden_file.status(), StatusCode::NOT_FOUND);
+        let as_staff = srv
+            .client
+            .get(format!("{}{}", srv.base, secret["url"].as_str().unwrap()))
+            .bearer_auth(&agent.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(as_staff.status(), StatusCode::OK);
+        // HTML is never shown inline on our origin.
+        assert!(
+            as_staff.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment")
+        );
+
         // The help center: sanitized Markdown for everyone; internal articles are 404.
         let page = anon
             .get(format!("{}/help/articles/{pid}", srv.base))

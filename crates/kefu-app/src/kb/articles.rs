@@ -113,7 +113,7 @@ fn product_json(ids: &[Uuid]) -> serde_json::Value {
     json!(v)
 }
 
-pub(super) async fn announce(
+async fn announce(
     db: &impl ConnectionTrait,
     id: Uuid,
     what: &str,

@@ -32,7 +32,7 @@ pub async fn vote(
     comment: Option<String>,
     voter: &str,
 ) -> Result<VoteOutcome, AppError> {
-    super::get_article(app, actor, article, false).await?;
+    super::read::readable_row(app.store.conn(), actor, article).await?;
     let comment = comment
         .map(|c| c.trim().chars().take(2000).collect::<String>())
         .filter(|c| !c.is_empty());
@@ -99,10 +99,11 @@ pub async fn open_suggested(
     channel: &str,
     query: &str,
 ) -> Result<Uuid, AppError> {
-    let a = super::get_article(app, actor, article, true).await?;
+    let a = super::read::readable_row(app.store.conn(), actor, article).await?;
     if a.state != "public" {
         return Err(AppError::NotFound("article"));
     }
+    super::read::count_view(app.store.conn(), article).await?;
     let channel = match channel {
         "portal" | "chat" | "help" | "bot" => channel,
         _ => "help",

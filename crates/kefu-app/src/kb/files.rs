@@ -8,7 +8,7 @@ use kefu_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::tickets::{NewAttachment, clean_name, clean_type, read_blob, store_blob};
+use crate::tickets::{NewAttachment, check_size, clean_name, clean_type, read_blob, store_blob};
 use crate::{App, AppError, require};
 
 /// An article's file.
@@ -63,18 +63,9 @@ pub async fn add_article_file(
     f: NewAttachment,
 ) -> Result<KbFileView, AppError> {
     require(actor, Permission::KnowledgeManage)?;
-    if f.bytes.is_empty() {
-        return Err(AppError::invalid("file", "empty", "the file is empty"));
-    }
-    if f.bytes.len() as u64 > app.settings.max_attachment_bytes {
-        return Err(AppError::invalid(
-            "file",
-            "too_large",
-            format!("at most {} bytes", app.settings.max_attachment_bytes),
-        ));
-    }
+    check_size(app, &f.bytes)?;
     let db = app.store.conn();
-    super::get_article(app, Some(actor), article, false).await?;
+    super::read::readable_row(db, Some(actor), article).await?;
     let sha = store_blob(app, &f.bytes).await?;
     let m = kb_attachment::Model {
         id: Uuid::now_v7(),
@@ -102,7 +93,7 @@ pub async fn read_article_file(
         .one(app.store.conn())
         .await?
         .ok_or(AppError::NotFound("file"))?;
-    super::get_article(app, actor, a.article_id, false)
+    super::read::readable_row(app.store.conn(), actor, a.article_id)
         .await
         .map_err(|_| AppError::NotFound("file"))?;
     let bytes = read_blob(app, &a.sha256).await?;

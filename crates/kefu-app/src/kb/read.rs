@@ -7,7 +7,8 @@ use kefu_domain::kb::{ArticleState, Reader, readable};
 use kefu_store::entity::{kb_article, kb_article_version};
 use kefu_store::sea_orm::sea_query::{Expr, ExprTrait};
 use kefu_store::sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -23,8 +24,36 @@ fn states_for(reader: Reader) -> Vec<&'static str> {
         .collect()
 }
 
-/// One article the actor may read (`None`: an anonymous visitor); `count_view` adds one to
-/// its views. Articles the reader may not see are "not found".
+/// The article row if `actor` may read it (`None`: an anonymous visitor); otherwise "not
+/// found". For rights checks: nothing is rendered or counted.
+pub(super) async fn readable_row(
+    db: &impl ConnectionTrait,
+    actor: Option<&Actor>,
+    id: Uuid,
+) -> Result<kb_article::Model, AppError> {
+    let reader = reader_of(actor);
+    kb_article::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|a| ArticleState::parse(&a.state).is_some_and(|s| readable(s, reader)))
+        .ok_or(AppError::NotFound("article"))
+}
+
+/// Adds one to an article's views.
+pub(super) async fn count_view(db: &impl ConnectionTrait, id: Uuid) -> Result<(), AppError> {
+    kb_article::Entity::update_many()
+        .col_expr(
+            kb_article::Column::Views,
+            Expr::col(kb_article::Column::Views).add(1),
+        )
+        .filter(kb_article::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// One article the actor may read (`None`: an anonymous visitor), rendered, with its files;
+/// `count_view` adds one to its views. Articles the reader may not see are "not found".
 pub async fn get_article(
     app: &App,
     actor: Option<&Actor>,
@@ -32,21 +61,9 @@ pub async fn get_article(
     count_view: bool,
 ) -> Result<ArticleView, AppError> {
     let db = app.store.conn();
-    let reader = reader_of(actor);
-    let mut a = kb_article::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|a| ArticleState::parse(&a.state).is_some_and(|s| readable(s, reader)))
-        .ok_or(AppError::NotFound("article"))?;
+    let mut a = readable_row(db, actor, id).await?;
     if count_view {
-        kb_article::Entity::update_many()
-            .col_expr(
-                kb_article::Column::Views,
-                Expr::col(kb_article::Column::Views).add(1),
-            )
-            .filter(kb_article::Column::Id.eq(id))
-            .exec(db)
-            .await?;
+        self::count_view(db, id).await?;
         a.views += 1;
     }
     let files = super::files::files_of(db, id).await?;
@@ -177,7 +194,7 @@ pub async fn article_versions(
     if !actor.role.is_staff() {
         return Err(AppError::NotFound("article"));
     }
-    get_article(app, Some(actor), id, false).await?;
+    readable_row(app.store.conn(), Some(actor), id).await?;
     Ok(kb_article_version::Entity::find()
         .filter(kb_article_version::Column::ArticleId.eq(id))
         .order_by_desc(kb_article_version::Column::Version)

@@ -175,34 +175,37 @@ pub async fn for_ticket(app: &App, actor: &Actor, id: Uuid) -> Result<Suggestion
         .into_iter()
         .map(|t| (t.id, t))
         .collect();
+    // The last answer staff sent on each of them, in one query.
+    let mut answers: std::collections::HashMap<Uuid, String> = Default::default();
+    for e in ticket_event::Entity::find()
+        .filter(ticket_event::Column::TicketId.is_in(ids.clone()))
+        .filter(ticket_event::Column::Kind.eq("reply"))
+        .filter(ticket_event::Column::Public.eq(true))
+        .order_by_desc(ticket_event::Column::Id)
+        .all(db)
+        .await?
+    {
+        if e.data.get("from").and_then(|f| f.as_str()) == Some("agent")
+            && let Some(body) = e.data.get("body").and_then(|b| b.as_str())
+        {
+            answers
+                .entry(e.ticket_id)
+                .or_insert_with(|| body.to_owned());
+        }
+    }
     let mut tickets = Vec::new();
     for h in hits {
         let Some(tid) = uuid_of(&h, "ticket").filter(|t| ids.contains(t)) else {
             continue;
         };
         let Some(row) = rows.get(&tid) else { continue };
-        let answer = ticket_event::Entity::find()
-            .filter(ticket_event::Column::TicketId.eq(tid))
-            .filter(ticket_event::Column::Kind.eq("reply"))
-            .filter(ticket_event::Column::Public.eq(true))
-            .order_by_desc(ticket_event::Column::Id)
-            .all(db)
-            .await?
-            .into_iter()
-            .find(|e| e.data.get("from").and_then(|f| f.as_str()) == Some("agent"))
-            .and_then(|e| {
-                e.data
-                    .get("body")
-                    .and_then(|b| b.as_str())
-                    .map(str::to_owned)
-            });
         tickets.push(SuggestedTicket {
             id: tid,
             number: row.number.clone(),
             subject: row.subject.clone(),
             status: row.status.clone(),
             snippet: h.snippet,
-            insert_text: answer,
+            insert_text: answers.remove(&tid),
         });
     }
     Ok(Suggestions { articles, tickets })

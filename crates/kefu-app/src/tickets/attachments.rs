@@ -133,6 +133,21 @@ pub(crate) fn clean_type(t: Option<&str>) -> String {
     }
 }
 
+/// Refuses an empty upload or one over the configured limit (ticket and article files).
+pub(crate) fn check_size(app: &App, bytes: &[u8]) -> Result<(), AppError> {
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "empty", "the file is empty"));
+    }
+    if bytes.len() as u64 > app.settings.max_attachment_bytes {
+        return Err(AppError::invalid(
+            "file",
+            "too_large",
+            format!("at most {} bytes", app.settings.max_attachment_bytes),
+        ));
+    }
+    Ok(())
+}
+
 /// Stores the file (durably, before the row that points at it) and records it on the ticket.
 pub async fn add_attachment(
     app: &App,
@@ -141,16 +156,7 @@ pub async fn add_attachment(
     f: NewAttachment,
 ) -> Result<AttachmentView, AppError> {
     require(actor, Permission::TicketUpdate)?;
-    if f.bytes.is_empty() {
-        return Err(AppError::invalid("file", "empty", "the file is empty"));
-    }
-    if f.bytes.len() as u64 > app.settings.max_attachment_bytes {
-        return Err(AppError::invalid(
-            "file",
-            "too_large",
-            format!("at most {} bytes", app.settings.max_attachment_bytes),
-        ));
-    }
+    check_size(app, &f.bytes)?;
     visible_ticket(app.store.conn(), actor, ticket_id).await?;
     let sha = store_blob(app, &f.bytes).await?;
     let now = app.now();

@@ -28,7 +28,7 @@ pub use approvals::{
 pub(crate) use approvals::{Gate, gate, use_up};
 pub use assign::{AssignInput, assign_ticket};
 pub use attachments::{AttachmentView, NewAttachment, add_attachment, read_attachment};
-pub(crate) use attachments::{clean_name, clean_type, read_blob, store_blob};
+pub(crate) use attachments::{check_size, clean_name, clean_type, read_blob, store_blob};
 pub use canned::{FilledReply, canned_replies, filled_replies, save_canned_replies};
 pub use events::EventView;
 pub use history::ticket_history;

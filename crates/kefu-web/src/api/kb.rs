@@ -12,11 +12,10 @@ use kefu_app::kb::{
     DeflectionStats, ImportReport, KbFileView, SuggestedArticle, Suggestions, VersionView,
     VoteOutcome,
 };
-use kefu_app::tickets::NewAttachment;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::tickets::multipart_problem;
+use super::tickets::{multipart_problem, read_upload};
 use super::{ApiResult, file_response, if_match};
 use crate::extract::{Auth, Json, MaybeAuth, Path, Query, cookie_in};
 use crate::{ApiError, AppState};
@@ -158,30 +157,9 @@ pub async fn upload_file(
     State(s): State<AppState>,
     Auth(a): Auth,
     Path(id): Path<Uuid>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<(StatusCode, axum::Json<KbFileView>), Response> {
-    let mut file = None;
-    while let Some(field) = form.next_field().await.map_err(multipart_problem)? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("file").to_owned();
-            let ct = field.content_type().map(str::to_owned);
-            let bytes = field.bytes().await.map_err(multipart_problem)?;
-            file = Some(NewAttachment {
-                file_name: name,
-                content_type: ct,
-                bytes: bytes.to_vec(),
-                public: true,
-            });
-        }
-    }
-    let f = file.ok_or_else(|| {
-        ApiError(AppError::invalid(
-            "file",
-            "required",
-            "a multipart field `file` is required",
-        ))
-        .into_response()
-    })?;
+    let f = read_upload(form).await?;
     let v = kefu_app::kb::add_article_file(&s.app, &a, id, f)
         .await
         .map_err(|e| ApiError(e).into_response())?;

@@ -245,8 +245,18 @@ pub async fn upload_attachment(
     State(s): State<AppState>,
     Auth(a): Auth,
     Path(id): Path<Uuid>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<(StatusCode, axum::Json<AttachmentView>), Response> {
+    let file = read_upload(form).await?;
+    let v = kefu_app::tickets::add_attachment(&s.app, &a, id, file)
+        .await
+        .map_err(|e| ApiError(e).into_response())?;
+    Ok((StatusCode::CREATED, axum::Json(v)))
+}
+
+/// The uploaded file of a multipart body: field `file` (required) and the optional field
+/// `public` (`false` for an internal file).
+pub(crate) async fn read_upload(mut form: Multipart) -> Result<NewAttachment, Response> {
     let mut file = None;
     let mut public = true;
     while let Some(field) = form.next_field().await.map_err(multipart_problem)? {
@@ -269,20 +279,12 @@ pub async fn upload_attachment(
         ))
         .into_response()
     })?;
-    let v = kefu_app::tickets::add_attachment(
-        &s.app,
-        &a,
-        id,
-        NewAttachment {
-            file_name,
-            content_type,
-            bytes,
-            public,
-        },
-    )
-    .await
-    .map_err(|e| ApiError(e).into_response())?;
-    Ok((StatusCode::CREATED, axum::Json(v)))
+    Ok(NewAttachment {
+        file_name,
+        content_type,
+        bytes,
+        public,
+    })
 }
 
 /// A broken or oversized multipart body as a problem (413 when over the body limit).
