@@ -92,6 +92,10 @@ pub struct App {
     pub(crate) chat_limiter: auth::rate_limit::LoginLimiter,
     pub(crate) mail_locks: mail::PollLocks,
     pub(crate) search: Arc<std::sync::OnceLock<Arc<kefu_search::SearchIndex>>>,
+    /// Held by whoever writes the index (the outbox follower, a rebuild), so a rebuild's
+    /// clear and the follower's commits never interleave.
+    pub(crate) search_write: Arc<tokio::sync::Mutex<()>>,
+    pub(crate) search_rebuild: search::RebuildTracker,
 }
 
 impl App {
@@ -117,6 +121,8 @@ impl App {
             chat_limiter: Default::default(),
             mail_locks: Default::default(),
             search: Default::default(),
+            search_write: Default::default(),
+            search_rebuild: Default::default(),
         }
     }
 

@@ -2,7 +2,7 @@
 //! commit with their position, and search with an audience that decides what may be found.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use jieba_rs::Jieba;
 use serde::Serialize;
@@ -206,7 +206,7 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter<TantivyDocument>>,
-    jieba: Arc<Jieba>,
+    jieba: RwLock<Arc<Jieba>>,
     f: Fields,
 }
 
@@ -215,7 +215,7 @@ impl SearchIndex {
     /// order, repeats kept); for judging how well a hit covers a question.
     pub fn words(&self, text: &str) -> Vec<String> {
         use tantivy::tokenizer::{TokenStream, Tokenizer};
-        let mut t = crate::tokenizer::WordTokenizer::new(self.jieba.clone());
+        let mut t = crate::tokenizer::WordTokenizer::new(self.jieba());
         let mut ts = t.token_stream(text);
         let mut out = Vec::new();
         while let Some(tok) = ts.next() {
@@ -240,13 +240,21 @@ impl SearchIndex {
         Self::with_index(Index::create_in_ram(schema), user_words)
     }
 
+    /// Replaces the user dictionary. Documents added from now on and queries are cut with the
+    /// new words; documents already indexed keep their old cut until they are indexed again
+    /// (rebuild). Call it when no uncommitted documents are pending.
+    pub fn set_words(&self, user_words: &[String]) {
+        let jieba = register_words(&self.index, user_words);
+        *self.jieba.write().unwrap_or_else(|e| e.into_inner()) = jieba;
+    }
+
+    fn jieba(&self) -> Arc<Jieba> {
+        self.jieba.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     fn with_index(index: Index, user_words: &[String]) -> Result<SearchIndex, SearchError> {
         let (_, f) = schema();
-        let jieba = Arc::new(crate::tokenizer::jieba_with(user_words));
-        index.tokenizers().register(
-            "kefu_words",
-            TextAnalyzer::from(WordTokenizer::new(jieba.clone())),
-        );
+        let jieba = register_words(&index, user_words);
         index
             .tokenizers()
             .register("kefu_codes", TextAnalyzer::from(CodeTokenizer));
@@ -259,7 +267,7 @@ impl SearchIndex {
             index,
             reader,
             writer: Mutex::new(writer),
-            jieba,
+            jieba: RwLock::new(jieba),
             f,
         })
     }
@@ -395,7 +403,7 @@ impl SearchIndex {
         if q.match_all {
             parser.set_conjunction_by_default();
         }
-        let text = segment_query(&self.jieba, &q.text);
+        let text = segment_query(&self.jieba(), &q.text);
         let (user, _errors) = parser.parse_query_lenient(&text);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user.box_clone())];
         if let Some(filter) = self.audience_filter(&q.audience) {
@@ -494,6 +502,17 @@ impl SearchIndex {
                 .unwrap_or_default(),
         })
     }
+}
+
+/// Registers the word tokenizer with `user_words` on `index` (tantivy's segment writers and
+/// query parsers look it up by name when they start, so a new registration takes over).
+fn register_words(index: &Index, user_words: &[String]) -> Arc<Jieba> {
+    let jieba = Arc::new(crate::tokenizer::jieba_with(user_words));
+    index.tokenizers().register(
+        "kefu_words",
+        TextAnalyzer::from(WordTokenizer::new(jieba.clone())),
+    );
+    jieba
 }
 
 fn escape(s: &str) -> String {

@@ -283,3 +283,31 @@ fn a_crash_keeps_what_was_committed_and_its_position() {
     drop(idx);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_new_dictionary_cuts_new_documents_and_queries_at_once() {
+    let idx = SearchIndex::in_memory(&[]).unwrap();
+    let name = "凯撒定影辊";
+    assert!(
+        !idx.words("更换凯撒定影辊").contains(&name.to_owned()),
+        "{:?}",
+        idx.words("更换凯撒定影辊")
+    );
+    idx.set_words(&[name.into()]);
+    assert!(idx.words("更换凯撒定影辊").contains(&name.to_owned()));
+    idx.upsert(&[ticket(
+        "9",
+        "acme",
+        "更换凯撒定影辊",
+        "凯撒定影辊磨损，需更换。",
+    )])
+    .unwrap();
+    idx.commit("p").unwrap();
+    let r = idx.search(&SearchQuery::staff(name)).unwrap();
+    assert_eq!(r.hits.len(), 1);
+    assert!(
+        r.hits[0].snippet.contains(&format!("<b>{name}</b>")),
+        "the whole name is one highlighted word: {}",
+        r.hits[0].snippet
+    );
+}

@@ -126,6 +126,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(chats::end_chat))
         .routes(routes!(chats::get_chat_settings, chats::put_chat_settings))
         .routes(routes!(search::search))
+        .routes(routes!(search::get_dictionary, search::put_dictionary))
+        .routes(routes!(search::rebuild))
         .routes(routes!(kb::list_categories, kb::create_category))
         .routes(routes!(kb::update_category, kb::delete_category))
         .routes(routes!(kb::list_articles, kb::create_article))

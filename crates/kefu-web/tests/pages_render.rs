@@ -38,8 +38,21 @@ async fn every_page_renders_for_staff_and_portal_users() {
     for db in TestDb::all().await {
         let srv = Server::start(&db).await;
         kefu_app::demo::load(&srv.app).await.expect("demo data");
+        kefu_app::search::index_pending(&srv.app, 10_000)
+            .await
+            .unwrap();
         let admin = srv.user("admin", None).await;
         let c = session(&srv, &admin.email).await;
+        // The search page with hits (demo tickets are about printers, among others).
+        let body = c
+            .get(format!("{}/search?q=%E6%89%93%E5%8D%B0%E6%9C%BA", srv.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("data-testid=\"search-hit\""), "{body}");
         let tickets: serde_json::Value = srv
             .get(&srv.admin, "/tickets?limit=5")
             .send()
@@ -94,6 +107,11 @@ async fn every_page_renders_for_staff_and_portal_users() {
             "/admin/canned".to_owned(),
             "/admin/channels".to_owned(),
             "/admin/tokens".to_owned(),
+            "/admin/search".to_owned(),
+            "/search".to_owned(),
+            "/search?q=%E6%89%93%E5%8D%B0%E6%9C%BA&kind=ticket&from=2024-01-01&to=2030-12-31"
+                .to_owned(),
+            "/search?q=%E6%89%93%E5%8D%B0%E6%9C%BA&offset=1".to_owned(),
         ] {
             page(&c, &srv, &path).await;
         }

@@ -232,3 +232,109 @@ async fn tickets_are_searchable_with_rights() {
 async fn staff_number(srv: &Server, number: &str) -> Value {
     find(srv, &srv.admin, number).await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_user_dictionary_takes_effect_after_a_rebuild() {
+    for db in TestDb::all().await {
+        let srv = Server::start(&db).await;
+        let name = "凯撒定影辊";
+        let t = srv
+            .ticket(
+                &srv.admin,
+                json!({"subject": "更换凯撒定影辊", "description": "凯撒定影辊磨损，打印有重影"}),
+            )
+            .await;
+        kefu_app::search::index_pending(&srv.app, 100)
+            .await
+            .unwrap();
+
+        // Agents may not touch the dictionary.
+        let agent = srv.user("agent", None).await;
+        let res = srv
+            .get(&agent.token, "/search/dictionary")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+        // A bad line is named, nothing is saved.
+        let put = |words: Value| {
+            srv.client
+                .put(srv.url("/search/dictionary"))
+                .bearer_auth(&srv.admin)
+                .json(&json!({ "words": words }))
+        };
+        let p = problem(
+            put(json!([name, "主控 板"])).send().await.unwrap(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_field(&p, "words[1]", "whitespace");
+        let state = ok_json(
+            srv.get(&srv.admin, "/search/dictionary")
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(state["words"], json!([]));
+        assert_eq!(state["in_effect"], true);
+
+        let state = ok_json(
+            put(json!([format!(" {name} "), "", name]))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(state["words"], json!([name]));
+        assert_eq!(state["in_effect"], false, "saved, not yet rebuilt");
+        let hit = &find(&srv, &srv.admin, name).await["hits"][0];
+        assert!(
+            !hit["snippet"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("<b>{name}</b>")),
+            "the old index still cuts the name apart: {hit}"
+        );
+
+        let started = ok_json(
+            srv.post(&srv.admin, "/search/rebuild", &json!({}))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::ACCEPTED,
+        )
+        .await;
+        assert_eq!(started["running"], true);
+        let mut state = Value::Null;
+        for _ in 0..200 {
+            state = ok_json(
+                srv.get(&srv.admin, "/search/dictionary")
+                    .send()
+                    .await
+                    .unwrap(),
+                StatusCode::OK,
+            )
+            .await;
+            if state["rebuild"]["running"] == false {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(state["rebuild"]["running"], false, "{state}");
+        assert_eq!(state["rebuild"]["error"], Value::Null, "{state}");
+        assert_eq!(state["rebuild"]["done"], 1);
+        assert_eq!(state["in_effect"], true);
+        assert_eq!(state["documents"], 1);
+        let found = find(&srv, &srv.admin, name).await;
+        assert_eq!(hit_ids(&found), [format!("ticket:{}", id_of(&t))]);
+        let snippet = found["hits"][0]["snippet"].as_str().unwrap();
+        assert!(snippet.contains(&format!("<b>{name}</b>")), "{snippet}");
+        srv.stop();
+        db.cleanup().await;
+    }
+}

@@ -16,7 +16,9 @@ use kefu_store::sea_orm::{
 use uuid::Uuid;
 
 use super::docs::{article_docs, ticket_docs};
-use super::index_of;
+use super::{DICTIONARY_SETTING, INDEXED_DICTIONARY_SETTING, index_of};
+use crate::config::list_setting::read_list;
+use crate::sla::put_setting;
 use crate::{App, AppError};
 
 /// Rows younger than this are indexed but not yet passed by the position.
@@ -65,10 +67,11 @@ async fn commit(idx: &Arc<SearchIndex>, position: String) -> Result<(), AppError
 /// Indexes what the outbox announced since the last pass (up to `limit` rows).
 pub async fn index_pending(app: &App, limit: u64) -> Result<IndexReport, AppError> {
     let idx = index_of(app).await?;
+    let _writing = app.search_write.lock().await;
     let mut report = IndexReport::default();
     let position = match idx.position().map_err(search_error)? {
         None => {
-            rebuild(app, &|_, _| {}).await?;
+            rebuild_locked(app, &|_, _| {}).await?;
             report.rebuilt = true;
             idx.position().map_err(search_error)?.unwrap_or_default()
         }
@@ -131,12 +134,21 @@ pub async fn index_pending(app: &App, limit: u64) -> Result<IndexReport, AppErro
     Ok(report)
 }
 
-/// Rebuilds the index from every ticket, then every article; `progress(done, total)` after
-/// each batch of tickets. Returns the number of tickets indexed. The position becomes the newest outbox row at the start, so
-/// changes made during the rebuild are replayed afterwards.
+/// Rebuilds the index from every ticket, then every article, cutting words with the saved
+/// user dictionary; `progress(done, total)` after each batch of tickets. Returns the number of
+/// tickets indexed. The position becomes the newest outbox row at the start, so changes made
+/// during the rebuild are replayed afterwards. Searches answer from the old index until the
+/// rebuilt one commits; a crash in between leaves the old index (and its position) in place.
 pub async fn rebuild(app: &App, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<u64, AppError> {
+    let _writing = app.search_write.lock().await;
+    rebuild_locked(app, progress).await
+}
+
+async fn rebuild_locked(app: &App, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<u64, AppError> {
     let idx = index_of(app).await?;
     let db = app.store.conn();
+    let words: Vec<String> = read_list(db, DICTIONARY_SETTING).await?;
+    idx.set_words(&words);
     let position = outbox_message::Entity::find()
         .order_by_desc(outbox_message::Column::Id)
         .one(db)
@@ -181,5 +193,12 @@ pub async fn rebuild(app: &App, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<
         upsert(&idx, docs).await?;
     }
     commit(&idx, position).await?;
+    put_setting(
+        db,
+        INDEXED_DICTIONARY_SETTING,
+        serde_json::to_value(&words).map_err(anyhow::Error::from)?,
+        app.now(),
+    )
+    .await?;
     Ok(done)
 }

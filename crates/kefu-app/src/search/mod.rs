@@ -2,6 +2,7 @@
 //! opened once per process on first use, fed from the outbox by [`index_pending`], rebuilt
 //! from the database by [`rebuild`], and queried by [`search`] with the caller's rights.
 
+mod dictionary;
 mod docs;
 mod indexer;
 mod query;
@@ -10,6 +11,10 @@ use std::sync::Arc;
 
 use kefu_search::SearchIndex;
 
+pub use dictionary::{
+    DictionaryState, MAX_WORD_CHARS, MAX_WORDS, RebuildStatus, RebuildTracker, dictionary,
+    normalize_words, save_dictionary, start_rebuild,
+};
 pub use indexer::{IndexReport, index_pending, rebuild};
 pub use query::{SearchParams, search};
 
@@ -17,17 +22,21 @@ use crate::{App, AppError};
 
 /// The setting with the user dictionary (product and part names).
 pub const DICTIONARY_SETTING: &str = "search_dictionary";
+/// The setting with the dictionary the index was last rebuilt with.
+pub const INDEXED_DICTIONARY_SETTING: &str = "search_dictionary_indexed";
 
-/// The process's search index, opened on first use under the configured directory with the
-/// user dictionary in force at that moment.
+/// The process's search index, opened on first use under the configured directory, cutting
+/// words with the dictionary it was last rebuilt with (so queries are cut like the documents
+/// they search; a saved but not yet rebuilt dictionary waits for the rebuild).
 pub async fn index_of(app: &App) -> Result<Arc<SearchIndex>, AppError> {
     if let Some(i) = app.search.get() {
         return Ok(i.clone());
     }
-    let words: Vec<String> = crate::sla::get_setting(app.store.conn(), DICTIONARY_SETTING)
-        .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
+    let db = app.store.conn();
+    let words: Vec<String> = match crate::sla::get_setting(db, INDEXED_DICTIONARY_SETTING).await? {
+        Some(v) => serde_json::from_value(v).unwrap_or_default(),
+        None => crate::config::list_setting::read_list(db, DICTIONARY_SETTING).await?,
+    };
     let dir = app.settings.index_dir.clone();
     let opened = tokio::task::spawn_blocking(move || SearchIndex::open(&dir, &words))
         .await

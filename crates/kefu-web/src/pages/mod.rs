@@ -19,6 +19,7 @@ mod admin_canned;
 mod admin_channels;
 mod admin_config;
 mod admin_dispatch;
+mod admin_search;
 mod admin_sla;
 mod agent_customer_edit;
 mod agent_customers;
@@ -40,6 +41,7 @@ mod portal;
 mod portal_invite;
 mod profile;
 mod render;
+mod search;
 mod security;
 mod session;
 mod upload;
@@ -147,6 +149,13 @@ pub fn routes() -> Router<AppState> {
             "/admin/canned",
             get(admin_canned::show).post(admin_canned::save),
         )
+        .route(
+            "/admin/search",
+            get(admin_search::show).post(admin_search::save),
+        )
+        .route("/admin/search/rebuild", post(admin_search::rebuild))
+        .route("/admin/search/status", get(admin_search::poll))
+        .route("/search", get(search::page))
         .route("/admin/channels", get(admin_channels::show))
         .route("/admin/channels/mail", post(admin_channels::save_mail))
         .route(

@@ -42,6 +42,9 @@ templates!(
     "agent/customer_form.html",
     "agent/kb.html",
     "agent/kb_edit.html",
+    "agent/search.html",
+    "admin/search.html",
+    "admin/search_status.html",
     "agent/suggestions.html",
     "admin/nav.html",
     "admin/index.html",
@@ -91,12 +94,21 @@ fn locale_of(state: &State) -> String {
         .unwrap_or_else(|| "zh-CN".into())
 }
 
+/// A time (RFC 3339 text, or Unix seconds) in the viewer's time zone.
 fn format_time(state: &State, value: &Value) -> String {
-    let Some(s) = value.as_str() else {
-        return String::new();
-    };
-    let Ok(t) = s.parse::<DateTime<Utc>>() else {
-        return s.to_owned();
+    let t = if let Some(secs) = value.as_i64() {
+        match DateTime::<Utc>::from_timestamp(secs, 0) {
+            Some(t) => t,
+            None => return String::new(),
+        }
+    } else {
+        let Some(s) = value.as_str() else {
+            return String::new();
+        };
+        let Ok(t) = s.parse::<DateTime<Utc>>() else {
+            return s.to_owned();
+        };
+        t
     };
     let tz: chrono_tz::Tz = state
         .lookup("tz")

@@ -36,6 +36,10 @@ pub struct Args {
     /// API pages of 50 to follow before rendering the deep queue page.
     #[arg(long, default_value_t = 200)]
     depth: usize,
+    /// An existing search index of this database (built by `kefu reindex`, e.g.
+    /// `<data_dir>/index`): adds the search scenarios. Without it they are skipped.
+    #[arg(long)]
+    index_dir: Option<std::path::PathBuf>,
 }
 
 /// Timings of one scenario.
@@ -139,7 +143,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 async fn bench(args: &Args, scratch: &std::path::Path) -> anyhow::Result<()> {
-    let (app, _) = super::api::open_app(Some(&args.database_url), scratch).await?;
+    let (mut app, _) = super::api::open_app(Some(&args.database_url), scratch).await?;
+    if let Some(dir) = &args.index_dir {
+        let mut settings = (*app.settings).clone();
+        settings.index_dir = dir.clone();
+        app.settings = std::sync::Arc::new(settings);
+    }
     let tickets = ticket_count(&app).await?;
     if tickets == 0 {
         bail!("the database holds no tickets; fill it first, e.g. `kefu demo --scale 1000000`");
@@ -303,7 +312,130 @@ async fn scenarios(
         )
         .await?;
     report("GET /tickets/{id} (random ids)", &s);
+    if args.index_dir.is_some() {
+        search_scenarios(b, args, app).await?;
+    } else {
+        println!("  (search scenarios skipped: no --index-dir)");
+    }
     Ok(())
+}
+
+/// Searches through `GET /api/v1/search` as the admin (staff audience, internal notes
+/// included), 20 hits with snippets, over every ticket of the database.
+async fn search_scenarios(b: &Bench, args: &Args, app: &App) -> anyhow::Result<()> {
+    let (n, limit) = (args.requests, Duration::from_secs(args.seconds));
+    let docs = kefu_app::search::index_of(app).await?.len();
+    println!("  search index: {docs} documents");
+    let serials = sample_column(app, "assets", "serial_number", 50).await?;
+    let customers = sample_column(app, "customers", "id", 50).await?;
+    let words: Vec<String> = [
+        "报警", "停机", "安装", "备件", "投诉", "发票", "漏油", "精度", "黑屏", "培训",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let pairs: Vec<String> = [
+        "主轴 异响",
+        "安装 调试",
+        "备件 价格",
+        "通讯 故障",
+        "overheating 过热",
+        "pressure 压力",
+        "工程师 迟到",
+        "保修期 延长",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let phrases: Vec<String> = ["\"主轴异响\"", "\"无法启动\"", "\"power outage\""]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let codes: Vec<String> = serials
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if i % 2 == 0 {
+                s.clone()
+            } else {
+                format!("sn:{s}")
+            }
+        })
+        .collect();
+    let q = |text: &str, extra: &str| {
+        let u = reqwest::Url::parse_with_params("http://x/api/v1/search", [("q", text)])
+            .expect("a valid URL");
+        format!("/api/v1/search?{}{extra}", u.query().unwrap_or_default())
+    };
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        (
+            "search: one common word (报警, 停机, …)",
+            words.iter().map(|w| q(w, "")).collect(),
+        ),
+        (
+            "search: two words, all required",
+            pairs.iter().map(|w| q(w, "")).collect(),
+        ),
+        ("search: phrase", phrases.iter().map(|w| q(w, "")).collect()),
+        (
+            "search: serial code (SN-…, sn:SN-…)",
+            codes.iter().map(|w| q(w, "")).collect(),
+        ),
+        (
+            "search: word + status=open,new",
+            words.iter().map(|w| q(w, "&status=open,new")).collect(),
+        ),
+        (
+            "search: word + one customer",
+            customers
+                .iter()
+                .enumerate()
+                .map(|(i, c)| q(&words[i % words.len()], &format!("&customer_id={c}")))
+                .collect(),
+        ),
+        (
+            "search: word, page 5 (offset 80)",
+            words.iter().map(|w| q(w, "&offset=80")).collect(),
+        ),
+    ];
+    for (name, paths) in cases {
+        if paths.is_empty() {
+            continue;
+        }
+        let s = b
+            .measure(
+                &mut |i: usize| paths[i % paths.len()].clone(),
+                false,
+                n,
+                limit,
+            )
+            .await?;
+        report(name, &s);
+    }
+    Ok(())
+}
+
+/// Up to `n` values of one column, picked at random.
+async fn sample_column(
+    app: &App,
+    table: &str,
+    column: &str,
+    n: usize,
+) -> anyhow::Result<Vec<String>> {
+    let db = app.store.conn();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT {column} AS v FROM {table} ORDER BY random() LIMIT {n}"),
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            r.try_get::<String>("", "v")
+                .or_else(|_| r.try_get::<Uuid>("", "v").map(|u| u.to_string()))
+                .map_err(Into::into)
+        })
+        .collect()
 }
 
 fn report(name: &str, s: &Sample) {
