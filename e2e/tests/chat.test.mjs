@@ -219,3 +219,62 @@ test("a visitor chats with an agent through the widget and the chat becomes a ti
   await visitor.context().close();
   await agent.context().close();
 });
+
+test("with the bot first, the widget answers from an article; 'solved' ends there, 'talk to a person' starts the chat with the bot's answer noted", async () => {
+  const title = `扫描仪进纸辊打滑怎么办 ${marker("bot")}`;
+  const article = await api.post("/kb/articles", {
+    title,
+    state: "public",
+    body: "## 处理步骤\n\n用酒精棉擦拭扫描仪进纸辊，晾干后再扫描。\n\n仍打滑请更换进纸辊。",
+  });
+  await api.call("PUT", "/chat/settings", {
+    enabled: true,
+    hours_only: false,
+    title: "在线客服",
+    greeting: "您好",
+    allowed_origins: [],
+    bot_first: true,
+  });
+  await eventually(async () => {
+    const hits = await api.get(`/kb/suggest?q=${encodeURIComponent("扫描仪进纸辊打滑")}`);
+    assert.equal(hits[0]?.id, article.id);
+  });
+  const agent = await newPage(browser);
+  await loginStaff(agent, AGENT);
+  await agent.goto("/chat");
+  await setAvailable(agent, true);
+
+  const visitor = await newPage(browser);
+  await visitor.goto("/chat/embed");
+  const start = visitor.locator("[data-testid=chat-start]");
+  await start.waitFor();
+  const question = "扫描仪进纸辊打滑怎么办";
+  await start.locator("textarea[name=message]").fill(question);
+  await start.locator("button[type=submit]").click();
+  const bot = visitor.locator("[data-testid=chat-bot]");
+  await bot.waitFor();
+  assert.equal((await bot.locator("[data-testid=chat-bot-link]").textContent()).trim(), title);
+  assert.match(await bot.locator("[data-bot-quote]").textContent(), /酒精棉/);
+  await bot.locator("[data-testid=chat-bot-solved]").click();
+  await visitor.locator("[data-testid=chat-bot-done]").waitFor();
+  assert.equal(await visitor.evaluate(() => sessionStorage.getItem("kefu-chat")), null, "no chat was started");
+
+  // Another question: the bot answers, the visitor still wants a person.
+  await visitor.locator("[data-testid=chat-bot-again]").click();
+  await start.waitFor();
+  await start.locator("textarea[name=message]").fill(question);
+  await start.locator("button[type=submit]").click();
+  await bot.waitFor();
+  await bot.locator("[data-testid=chat-bot-human]").click();
+  const log = visitor.locator("[data-testid=chat-log]");
+  await log.locator("[data-sender=visitor]", { hasText: question }).waitFor();
+  const stored = JSON.parse(await visitor.evaluate(() => sessionStorage.getItem("kefu-chat")));
+  assert.ok(stored?.session_id);
+  const lines = await api.get(`/chats/${stored.session_id}/messages`);
+  assert.ok(
+    lines.some((l) => l.sender === "system" && l.body.includes(title)),
+    `the agent is not told what the bot answered: ${JSON.stringify(lines)}`,
+  );
+  await setAvailable(agent, false);
+  assert.deepEqual(visitor.pageErrors, []);
+});

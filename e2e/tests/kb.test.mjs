@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { AGENT, Api, PORTAL, eventually, launch, loginPortal, loginStaff, marker, newPage, t } from "../helpers.mjs";
+import { ADMIN, AGENT, Api, PORTAL, eventually, launch, loginPortal, loginStaff, marker, newPage, t } from "../helpers.mjs";
 
 let browser;
 let api;
@@ -92,5 +92,39 @@ test("an agent sees the article suggested on a similar ticket and inserts it", a
   await panel.locator("li", { hasText: title }).locator("button[data-insert]").click();
   const body = await page.locator("form.reply textarea[name=body]").inputValue();
   assert.match(body, /取出硒鼓/);
+  assert.deepEqual(page.pageErrors, []);
+});
+
+test("staff search tickets and articles from the search page; an admin adds a dictionary word and rebuilds the index", async () => {
+  const page = await newPage(browser);
+  await loginStaff(page, ADMIN);
+  await page.click("[data-testid=nav-search]");
+  await page.waitForURL(/\/search$/);
+  await page.fill("[data-testid=search-form] input[name=q]", "硒鼓漏粉");
+  await Promise.all([page.waitForURL(/\/search\?q=/), page.click("[data-testid=search-form] button")]);
+  const hit = page.locator(`[data-testid=search-hit] a[href='/kb/${article.id}']`);
+  assert.equal((await hit.textContent()).trim(), title);
+  assert.ok((await page.locator("[data-testid=search-hit] .snippet b").count()) >= 1, "matched words are highlighted");
+
+  await page.goto("/admin/search");
+  const words = page.locator("[data-testid=dictionary-words]");
+  const word = "硒鼓漏粉";
+  const before = await words.inputValue();
+  await words.fill(`${before}\n${word}\n主控 板`.trim());
+  await Promise.all([page.waitForURL(/\/admin\/search$/), page.click("[data-testid=dictionary-form] button[type=submit]")]);
+  assert.match(await page.locator("[data-testid=dictionary-errors]").textContent(), /主控 板/);
+  await words.fill(`${before}\n${word}`.trim());
+  await Promise.all([page.waitForURL(/\/admin\/search$/), page.click("[data-testid=dictionary-form] button[type=submit]")]);
+  await page.locator("[data-testid=dictionary-pending]").waitFor();
+  await page.click("[data-testid=rebuild]");
+  await page.locator("[data-testid=dictionary-in-effect]").waitFor({ timeout: 60_000 });
+  await page.locator("[data-testid=rebuild-finished]").waitFor();
+  // Put the dictionary back as it was and rebuild, for the other tests.
+  await words.fill(before);
+  await Promise.all([page.waitForURL(/\/admin\/search$/), page.click("[data-testid=dictionary-form] button[type=submit]")]);
+  if (await page.locator("[data-testid=dictionary-pending]").count()) {
+    await page.click("[data-testid=rebuild]");
+    await page.locator("[data-testid=dictionary-in-effect]").waitFor({ timeout: 60_000 });
+  }
   assert.deepEqual(page.pageErrors, []);
 });

@@ -90,6 +90,8 @@ pub struct App {
     /// Wakes this process's chat connections when a chat changes.
     pub chat_hub: chat::ChatHub,
     pub(crate) chat_limiter: auth::rate_limit::LoginLimiter,
+    /// Anonymous use of the bot, suggestions and votes, per client address.
+    pub(crate) public_limiter: auth::rate_limit::LoginLimiter,
     pub(crate) mail_locks: mail::PollLocks,
     pub(crate) search: Arc<std::sync::OnceLock<Arc<kefu_search::SearchIndex>>>,
     /// Held by whoever writes the index (the outbox follower, a rebuild), so a rebuild's
@@ -119,6 +121,10 @@ impl App {
             wechat_tokens: Default::default(),
             chat_hub: Default::default(),
             chat_limiter: Default::default(),
+            public_limiter: auth::rate_limit::LoginLimiter::with_limit(
+                kb::PUBLIC_REQUESTS,
+                kb::PUBLIC_WINDOW,
+            ),
             mail_locks: Default::default(),
             search: Default::default(),
             search_write: Default::default(),

@@ -427,23 +427,114 @@
 
   // ---- events ----
 
-  startForm.addEventListener("submit", function (e) {
-    e.preventDefault();
+  // ---- the self-service bot, before a person (when the offer says so) ----
+
+  var botView = $("[data-testid=chat-bot]");
+  var botAsked = false;     // the bot has had its turn for the question in the start form
+  var botAnswerId = null;   // its answer, linked to the chat when the visitor still wants a person
+
+  function showBot(reply) {
+    $("[data-bot-text]", botView).textContent = reply.text || "";
+    var quote = $("[data-bot-quote]", botView);
+    quote.textContent = reply.quote || "";
+    quote.hidden = !reply.quote;
+    var link = $("[data-bot-link]", botView);
+    if (reply.article) {
+      link.textContent = reply.article.title;
+      link.href = reply.article.url;
+      link.hidden = false;
+    } else {
+      link.hidden = true;
+    }
+    var more = $("[data-bot-more]", botView);
+    more.textContent = "";
+    (reply.more || []).forEach(function (a) {
+      var li = document.createElement("li");
+      var x = document.createElement("a");
+      x.textContent = a.title;
+      x.href = a.url;
+      x.target = "_blank";
+      x.rel = "noopener";
+      li.appendChild(x);
+      more.appendChild(li);
+    });
+    more.hidden = !(reply.more && reply.more.length);
+    show("bot");
+  }
+
+  function rateBot(helpful) {
+    if (!botAnswerId) return Promise.resolve();
+    return request("POST", "/api/v1/bot/answers/" + botAnswerId + "/rating", { helpful: helpful })
+      .catch(function () { /* a lost rating must not keep the visitor from a person */ });
+  }
+
+  $("[data-testid=chat-bot-solved]").addEventListener("click", function () {
+    rateBot(true);
+    botAsked = false;
+    botAnswerId = null;
+    startForm.reset();
+    show("bot-done");
+  });
+
+  $("[data-testid=chat-bot-human]").addEventListener("click", function () {
+    rateBot(false);
+    show("start");
+    startChat();
+  });
+
+  $("[data-testid=chat-bot-again]").addEventListener("click", function () {
+    offerThenShow();
+  });
+
+  function askBot() {
+    var button = startForm.querySelector("button[type=submit]");
+    button.disabled = true;
+    botAsked = true;
+    var question = startForm.elements.message.value;
+    request("POST", "/api/v1/bot/ask", { question: question, locale: locale, channel: "chat" }).then(function (r) {
+      button.disabled = false;
+      if (r.status === 200 && r.body) {
+        botAnswerId = r.body.answer_id || null;
+        if (r.body.decision === "answer") {
+          showBot(r.body);
+          return;
+        }
+      }
+      // Unsure, asked for a person, or no answer at all: straight to a person.
+      startChat();
+    }, function () {
+      button.disabled = false;
+      startChat();
+    });
+  }
+
+  // A changed question deserves the bot's turn again.
+  startForm.elements.message.addEventListener("input", function () {
+    botAsked = false;
+    botAnswerId = null;
+  });
+
+  function startChat() {
     var button = startForm.querySelector("button[type=submit]");
     if (button.disabled) return;
     clearFieldErrors(startForm);
     showError("");
     button.disabled = true;
-    request("POST", "/chat/api/sessions", formValues(startForm)).then(function (r) {
+    var body = formValues(startForm);
+    if (botAnswerId) body.bot_answer_id = botAnswerId;
+    request("POST", "/chat/api/sessions", body).then(function (r) {
       button.disabled = false;
       if (r.status === 201 && r.body && r.body.token) {
         var s = { session_id: r.body.session_id, token: r.body.token };
         saveStored(s);
         startForm.reset();
+        botAsked = false;
+        botAnswerId = null;
         openChat(s);
         input.focus();
         return;
       }
+      show("start");
       var code = r.body && r.body.code;
       if (code === "chat_unavailable") {
         // The last agent just went away: offer the message form instead, keeping what was typed.
@@ -457,8 +548,20 @@
       showError(problemText(r));
     }, function () {
       button.disabled = false;
+      show("start");
       showError(msg("err_network"));
     });
+  }
+
+  startForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var button = startForm.querySelector("button[type=submit]");
+    if (button.disabled) return;
+    if (offer && offer.bot && !botAsked && startForm.elements.message.value.trim()) {
+      askBot();
+      return;
+    }
+    startChat();
   });
 
   leaveForm.addEventListener("submit", function (e) {

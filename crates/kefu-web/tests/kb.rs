@@ -355,3 +355,171 @@ async fn knowledge_base_over_http() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chat_bot_answers_first_and_hands_over_with_context() {
+    for db in TestDb::all().await {
+        let srv = Server::start(&db).await;
+        let chat = |p: &str| format!("{}/chat/api{p}", srv.base);
+        let agent = srv.user("agent", None).await;
+        let anon = reqwest::Client::new();
+        ok_json(
+            srv.post(
+                &srv.admin,
+                "/kb/articles",
+                &json!({"title": "打印机卡纸怎么办", "state": "public",
+                    "body": "关闭电源，打开前盖，取出卡住的纸张。\n\n定影组件很烫，请等待冷却。"}),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        kefu_app::search::index_pending(&srv.app, 1000)
+            .await
+            .unwrap();
+        let settings = json!({"enabled": true, "hours_only": false, "title": "在线客服",
+            "greeting": "您好", "allowed_origins": [], "bot_first": true});
+        ok_json(
+            srv.client
+                .put(srv.url("/chat/settings"))
+                .bearer_auth(&srv.admin)
+                .json(&settings)
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        ok_json(
+            srv.client
+                .put(srv.url("/chats/presence"))
+                .bearer_auth(&agent.token)
+                .json(&json!({"available": true}))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        let offer = ok_json(
+            anon.get(chat("/offer")).send().await.unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(offer["offer"], "chat");
+        assert_eq!(offer["bot"], true);
+
+        // The bot answers; the visitor still wants a person: the chat starts with the answer
+        // linked and a line telling the agent what the bot offered.
+        let question = "打印机卡纸了怎么取出纸张";
+        let answer = ok_json(
+            anon.post(srv.url("/bot/ask"))
+                .json(&json!({"question": question, "channel": "chat"}))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(answer["decision"], "answer", "{answer}");
+        let answer_id = answer["answer_id"].as_str().unwrap().to_owned();
+        let res = anon
+            .post(srv.url(&format!("/bot/answers/{answer_id}/rating")))
+            .json(&json!({"helpful": false}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        let started = ok_json(
+            anon.post(chat("/sessions"))
+                .json(&json!({"message": question, "bot_answer_id": answer_id}))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        let chat_id = started["session_id"].as_str().unwrap().to_owned();
+        let lines = ok_json(
+            srv.get(&agent.token, &format!("/chats/{chat_id}/messages"))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        let bodies: Vec<String> = lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}:{}",
+                    l["sender"].as_str().unwrap(),
+                    l["body"].as_str().unwrap()
+                )
+            })
+            .collect();
+        assert_eq!(bodies.len(), 2, "{bodies:?}");
+        assert_eq!(bodies[0], format!("visitor:{question}"));
+        assert!(
+            bodies[1].starts_with("system:") && bodies[1].contains("打印机卡纸怎么办"),
+            "{bodies:?}"
+        );
+        // The same answer cannot be linked to a second chat.
+        let again = ok_json(
+            anon.post(chat("/sessions"))
+                .json(&json!({"message": "还是不行", "bot_answer_id": answer_id}))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        let lines = ok_json(
+            srv.get(
+                &agent.token,
+                &format!("/chats/{}/messages", again["session_id"].as_str().unwrap()),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(lines.as_array().unwrap().len(), 1, "{lines}");
+        srv.stop();
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_bot_and_suggestions_are_rate_limited_per_address() {
+    let db = TestDb::sqlite().await;
+    let srv = Server::start(&db).await;
+    let anon = reqwest::Client::new();
+    let url = format!("{}?q=打印机", srv.url("/kb/suggest"));
+    for i in 0..kefu_app::kb::PUBLIC_REQUESTS {
+        let res = anon.get(&url).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "request {i}");
+    }
+    let res = anon
+        .post(srv.url("/bot/ask"))
+        .json(&json!({"question": "打印机卡纸"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+    // Signed-in callers are not counted against the address.
+    let res = srv
+        .get(&srv.admin, "/kb/suggest?q=%E6%89%93%E5%8D%B0%E6%9C%BA")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    srv.stop();
+    db.cleanup().await;
+}

@@ -219,6 +219,13 @@ fn test_files(e2e: &Path) -> Vec<PathBuf> {
         .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        // KEFU_E2E_ONLY=chat runs only the files whose name contains "chat" (local use).
+        .filter(|p| {
+            std::env::var("KEFU_E2E_ONLY").map_or(true, |only| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().contains(only.as_str()))
+            })
+        })
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no *.test.mjs in {}", dir.display());

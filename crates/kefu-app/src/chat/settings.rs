@@ -22,6 +22,9 @@ pub struct ChatSettings {
     pub greeting: String,
     /// Sites that may embed the widget (`https://www.example.com`); empty allows any.
     pub allowed_origins: Vec<String>,
+    /// The self-service bot answers the visitor's first question from public articles before
+    /// a person is asked for; "talk to a person" (or an unsure bot) starts the chat as usual.
+    pub bot_first: bool,
 }
 
 impl Default for ChatSettings {
@@ -32,6 +35,7 @@ impl Default for ChatSettings {
             title: "在线客服 / Live support".into(),
             greeting: "您好，请问有什么可以帮您？/ Hello, how can we help?".into(),
             allowed_origins: Vec::new(),
+            bot_first: false,
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use kefu_domain::chat::{self, ChatStatus, Offer, Sender};
-use kefu_store::entity::{chat_presence, chat_session, user};
+use kefu_store::entity::{bot_answer, chat_presence, chat_session, kb_article, user};
 use kefu_store::sea_orm::sea_query::Expr;
 use kefu_store::sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -28,6 +28,8 @@ pub struct OfferView {
     pub title: String,
     /// Greeting line.
     pub greeting: String,
+    /// The bot answers the first question before a person is asked for.
+    pub bot: bool,
 }
 
 /// Agents at their console and taking chats right now.
@@ -68,6 +70,7 @@ pub async fn offer_now(app: &App) -> Result<OfferView, AppError> {
     };
     Ok(OfferView {
         offer: chat::offer(s.enabled, s.hours_only, open, agents),
+        bot: s.enabled && s.bot_first,
         title: s.title,
         greeting: s.greeting,
     })
@@ -93,6 +96,10 @@ pub struct StartChat {
     /// `zh-CN` (default) or `en`.
     #[serde(default)]
     pub locale: Option<String>,
+    /// The bot's answer to this question that did not help (`POST /api/v1/bot/ask`): it is
+    /// linked to the chat and shown to the agent.
+    #[serde(default)]
+    pub bot_answer_id: Option<Uuid>,
 }
 
 /// The "leave us a message" form: like a chat opening, but with a way to answer required.
@@ -234,6 +241,7 @@ fn limited(app: &App, client: &str, now: DateTime<Utc>) -> Result<(), AppError> 
 /// Starts a chat (only while live chat is offered). `client` is the visitor's address, for the
 /// limit on chats started per address.
 pub async fn start_chat(app: &App, req: StartChat, client: &str) -> Result<Started, AppError> {
+    let bot_answer_id = req.bot_answer_id;
     let v = check(req, false)?;
     let offer = offer_now(app).await?;
     if offer.offer != Offer::Chat {
@@ -271,6 +279,9 @@ pub async fn start_chat(app: &App, req: StartChat, client: &str) -> Result<Start
     .exec_without_returning(&tx)
     .await?;
     messages::append(&tx, id, Sender::Visitor, None, &v.message, now).await?;
+    if let Some(answer) = bot_answer_id {
+        link_bot_answer(&tx, id, answer, now).await?;
+    }
     tx.commit().await?;
     app.chat_hub.notify(id);
     Ok(Started {
@@ -278,6 +289,46 @@ pub async fn start_chat(app: &App, req: StartChat, client: &str) -> Result<Start
         token,
         status: ChatStatus::Waiting.as_str().into(),
     })
+}
+
+/// Links the bot's answer that did not help to the chat it led to, and tells the agent in a
+/// system line what the bot already offered. An unknown, old or already linked answer is
+/// left alone (it must not stop the visitor from reaching a person).
+async fn link_bot_answer(
+    tx: &kefu_store::Tx,
+    session_id: Uuid,
+    answer_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let Some(a) = bot_answer::Entity::find_by_id(answer_id).one(tx).await? else {
+        return Ok(());
+    };
+    if a.chat_session_id.is_some() || now - a.created_at > chrono::Duration::hours(1) {
+        return Ok(());
+    }
+    bot_answer::Entity::update_many()
+        .col_expr(bot_answer::Column::ChatSessionId, Expr::value(session_id))
+        .filter(bot_answer::Column::Id.eq(answer_id))
+        .exec(tx)
+        .await?;
+    let title = match a.article_id {
+        Some(article) => kb_article::Entity::find_by_id(article)
+            .one(tx)
+            .await?
+            .map(|x| x.title),
+        None => None,
+    };
+    let line = match title {
+        Some(t) => format!(
+            "自助机器人已用文章「{t}」答复，访客仍需人工。/ The bot answered with “{t}”; the visitor asked for a person."
+        ),
+        None => {
+            "自助机器人未能答复，已转人工。/ The bot could not answer; handed over to a person."
+                .to_owned()
+        }
+    };
+    messages::append(tx, session_id, Sender::System, None, &line, now).await?;
+    Ok(())
 }
 
 /// Leaves a message when no chat is possible: it becomes a ticket at once.

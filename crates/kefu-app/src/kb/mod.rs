@@ -37,6 +37,31 @@ pub use suggest::{
     SuggestedArticle, SuggestedTicket, Suggestions, for_customer, for_ticket, search_articles,
 };
 
+/// Requests an anonymous client (one address) may make of the bot, suggestions, votes and
+/// deflection marks within [`PUBLIC_WINDOW`]; each bot question writes a row, so this bounds
+/// what a script can make kefu store. Signed-in callers are not limited here.
+pub const PUBLIC_REQUESTS: usize = 120;
+/// The window of [`PUBLIC_REQUESTS`].
+pub const PUBLIC_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Counts one anonymous request from `client` (its address); `429` when over the limit.
+pub fn throttle_anonymous(
+    app: &crate::App,
+    actor: Option<&Actor>,
+    client: &str,
+) -> Result<(), crate::AppError> {
+    if actor.is_some() {
+        return Ok(());
+    }
+    let now = app.now();
+    let key = format!("public:{client}");
+    app.public_limiter
+        .check(&key, now)
+        .map_err(|retry_after_secs| crate::AppError::RateLimited { retry_after_secs })?;
+    app.public_limiter.fail(&key, now);
+    Ok(())
+}
+
 /// The reader an actor is (none: an anonymous visitor).
 pub fn reader_of(actor: Option<&Actor>) -> Reader {
     match actor {

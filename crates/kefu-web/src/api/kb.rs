@@ -2,7 +2,9 @@
 //! anonymous callers read public ones), versions, files, "was this helpful" votes, import and
 //! export, suggestions, deflections, and the self-service bot.
 
-use axum::extract::{Multipart, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Multipart, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kefu_app::AppError;
@@ -19,6 +21,16 @@ use super::tickets::{multipart_problem, read_upload};
 use super::{ApiResult, file_response, if_match};
 use crate::extract::{Auth, Json, MaybeAuth, Path, Query, cookie_in};
 use crate::{ApiError, AppState};
+
+/// Counts an anonymous request against its address's limit (`429` with `Retry-After` when
+/// over it); signed-in callers pass.
+fn throttle(
+    s: &AppState,
+    a: Option<&kefu_domain::access::Actor>,
+    addr: SocketAddr,
+) -> Result<(), ApiError> {
+    kefu_app::kb::throttle_anonymous(&s.app, a, &addr.ip().to_string()).map_err(ApiError)
+}
 
 /// Categories in order, with the caller's article counts.
 #[utoipa::path(get, path = "/api/v1/kb/categories", tag = "kb", responses((status = 200, body = Vec<CategoryView>)), security((), ("bearer" = [])))]
@@ -201,10 +213,12 @@ const VOTER_COOKIE: &str = "kefu_voter";
 pub async fn vote(
     State(s): State<AppState>,
     MaybeAuth(a): MaybeAuth,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(id): Path<Uuid>,
     headers: HeaderMap,
     Json(b): Json<VoteInput>,
 ) -> ApiResult<Response> {
+    throttle(&s, a.as_ref(), addr)?;
     let (voter, fresh) = match cookie_in(&headers, VOTER_COOKIE) {
         Some(v) if v.len() >= 16 && v.len() <= 64 => (v.to_owned(), false),
         _ => (Uuid::new_v4().simple().to_string(), true),
@@ -274,8 +288,11 @@ pub struct SuggestQuery {
 #[utoipa::path(get, path = "/api/v1/kb/suggest", tag = "kb", params(SuggestQuery), responses((status = 200, body = Vec<SuggestedArticle>)), security((), ("bearer" = [])))]
 pub async fn suggest(
     State(s): State<AppState>,
+    MaybeAuth(a): MaybeAuth,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Query(q): Query<SuggestQuery>,
 ) -> ApiResult<axum::Json<Vec<SuggestedArticle>>> {
+    throttle(&s, a.as_ref(), addr)?;
     Ok(axum::Json(kefu_app::kb::for_customer(&s.app, &q.q).await?))
 }
 
@@ -311,9 +328,11 @@ pub struct Deflection {
 pub async fn open_suggested(
     State(s): State<AppState>,
     MaybeAuth(a): MaybeAuth,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(id): Path<Uuid>,
     Json(b): Json<OpenInput>,
 ) -> ApiResult<(StatusCode, axum::Json<Deflection>)> {
+    throttle(&s, a.as_ref(), addr)?;
     let d = kefu_app::kb::open_suggested(&s.app, a.as_ref(), id, &b.channel, &b.q).await?;
     Ok((
         StatusCode::CREATED,
@@ -326,8 +345,10 @@ pub async fn open_suggested(
 pub async fn mark_solved(
     State(s): State<AppState>,
     MaybeAuth(a): MaybeAuth,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
+    throttle(&s, a.as_ref(), addr)?;
     kefu_app::kb::mark_solved(&s.app, a.as_ref(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -361,8 +382,10 @@ pub struct AskInput {
 pub async fn ask_bot(
     State(s): State<AppState>,
     MaybeAuth(a): MaybeAuth,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Json(b): Json<AskInput>,
 ) -> ApiResult<axum::Json<BotReply>> {
+    throttle(&s, a.as_ref(), addr)?;
     let n = b.question.trim().chars().count();
     if n == 0 || n > 500 {
         return Err(AppError::invalid("question", "invalid", "1 to 500 characters").into());
@@ -394,9 +417,12 @@ pub struct RateInput {
 #[utoipa::path(post, path = "/api/v1/bot/answers/{id}/rating", tag = "kb", params(("id" = Uuid, Path)), request_body = RateInput, responses((status = 204)), security((), ("bearer" = [])))]
 pub async fn rate_bot(
     State(s): State<AppState>,
+    MaybeAuth(a): MaybeAuth,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(id): Path<Uuid>,
     Json(b): Json<RateInput>,
 ) -> ApiResult<StatusCode> {
+    throttle(&s, a.as_ref(), addr)?;
     kefu_app::kb::bot::rate(&s.app, id, b.helpful).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -264,6 +264,7 @@ pub async fn save_chat(State(s): State<AppState>, form: PageForm<Pairs>) -> Resp
     let c = ChatSettings {
         enabled: has(p, "enabled"),
         hours_only: has(p, "hours_only"),
+        bot_first: has(p, "bot_first"),
         title: get(p, "title").to_owned(),
         greeting: get(p, "greeting").to_owned(),
         allowed_origins: get(p, "allowed_origins")
