@@ -17,6 +17,7 @@ pub mod kb;
 pub mod mail;
 pub mod notify;
 pub mod search;
+pub mod sheets;
 pub mod sla;
 pub mod tickets;
 pub mod users;

@@ -465,6 +465,64 @@ async fn knowledge_base_end_to_end() {
                 .unwrap(),
             versions_before
         );
+
+        // The same through an Excel workbook: export, re-import updates by id; a workbook
+        // with mistakes names each bad cell by row and column and writes nothing.
+        let xlsx = kb::export_xlsx(&app, &editor).await.unwrap();
+        let rows = kefu_app::sheets::read_xlsx(xlsx.clone()).unwrap();
+        assert_eq!(
+            rows.len() as u64,
+            before + 2,
+            "header + one row per article"
+        );
+        let again = kb::import_files(&app, &editor, vec![("kb.xlsx".into(), xlsx)], false)
+            .await
+            .unwrap();
+        assert_eq!((again.created, again.updated), (0, before as usize + 1));
+        assert_eq!(count().await, before + 1);
+        let header: Vec<String> = ["标题", "正文", "状态", "复审日期"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let row = |cells: [&str; 4]| cells.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let bad = kefu_app::sheets::write_xlsx(
+            "s",
+            &header,
+            &[
+                row(["新文章一", "正文", "公开", ""]),
+                row(["", "没有标题", "公开", ""]),
+                row(["新文章三", "正文", "发布", "下周"]),
+            ],
+            &[],
+        )
+        .unwrap();
+        match kb::import_files(&app, &editor, vec![("bad.xlsx".into(), bad)], false).await {
+            Err(AppError::Invalid(e)) => {
+                let got: Vec<(String, String)> = e.into_iter().map(|f| (f.field, f.code)).collect();
+                assert_eq!(
+                    got,
+                    [
+                        ("bad.xlsx:3".to_owned(), "title".to_owned()),
+                        ("bad.xlsx:4".to_owned(), "state".to_owned()),
+                        ("bad.xlsx:4".to_owned(), "review_at".to_owned()),
+                    ]
+                );
+            }
+            other => panic!("expected row errors, got {other:?}"),
+        }
+        assert_eq!(count().await, before + 1, "nothing written");
+        let good = kefu_app::sheets::write_xlsx(
+            "s",
+            &header,
+            &[row(["新文章一", "第一段\n\n第二段", "公开", "2027-06-30"])],
+            &[],
+        )
+        .unwrap();
+        let done = kb::import_files(&app, &editor, vec![("good.xlsx".into(), good)], false)
+            .await
+            .unwrap();
+        assert_eq!((done.files, done.created), (1, 1));
+        assert_eq!(count().await, before + 2);
         db.cleanup().await;
     }
 }

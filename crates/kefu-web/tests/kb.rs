@@ -190,6 +190,31 @@ async fn knowledge_base_over_http() {
         assert_eq!(export.status(), StatusCode::OK);
         assert_eq!(export.headers()["content-type"], "application/zip");
         assert!(export.bytes().await.unwrap().starts_with(b"PK"));
+        let xlsx = srv
+            .get(&srv.admin, "/kb/export?format=xlsx")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(xlsx.status(), StatusCode::OK);
+        assert_eq!(
+            xlsx.headers()["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        let rows = kefu_app::sheets::read_xlsx(xlsx.bytes().await.unwrap().to_vec()).unwrap();
+        assert!(
+            rows.iter()
+                .any(|r| r.contains(&"打印机卡纸怎么办".to_owned()))
+        );
+        let p = problem(
+            srv.get(&srv.admin, "/kb/export?format=pdf")
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_field(&p, "format", "invalid");
 
         // Files: an image of a public article is shown inline to anyone; a file of an internal
         // article is not found for anonymous readers; agents may not upload.

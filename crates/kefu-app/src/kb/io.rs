@@ -1,7 +1,8 @@
 //! Import and export of articles as Markdown files (one file each, front matter for title,
-//! state, category, tags and review date), singly or in a zip archive. An import is all or
-//! nothing: every problem is reported by file, line and key, and nothing is written unless
-//! every file is good; a dry run checks the same way and writes nothing.
+//! state, category, tags and review date), singly or in a zip archive, or as rows of an XLSX
+//! workbook (one article per row). An import is all or nothing: every problem is reported by
+//! file and line (or row) and key, and nothing is written unless every file is good; a dry
+//! run checks the same way and writes nothing.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
@@ -9,6 +10,7 @@ use std::io::{Read, Write};
 use kefu_domain::access::{Actor, Permission};
 use kefu_domain::kb::ArticleState;
 use kefu_domain::kb::markdown_file::{self, MarkdownArticle};
+use kefu_domain::kb::sheet;
 use kefu_store::entity::{kb_article, kb_category};
 use kefu_store::sea_orm::{EntityTrait, QueryOrder};
 use serde::Serialize;
@@ -19,7 +21,7 @@ use super::categories::{CategorySave, insert_category};
 use super::strings;
 use crate::{App, AppError, FieldError, require};
 
-/// Most Markdown files in one import.
+/// Most Markdown files (or spreadsheet rows) in one import.
 const MAX_FILES: usize = 5000;
 /// Largest total of uncompressed text in one import.
 const MAX_TOTAL_BYTES: u64 = 64 * 1024 * 1024;
@@ -27,7 +29,7 @@ const MAX_TOTAL_BYTES: u64 = 64 * 1024 * 1024;
 /// What an import did (or, on a dry run, would do).
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
-    /// Files read.
+    /// Articles read (Markdown files and spreadsheet rows).
     pub files: usize,
     /// Articles created.
     pub created: usize,
@@ -165,19 +167,25 @@ fn expand(uploads: Vec<(String, Vec<u8>)>) -> Result<Expanded, Vec<FieldError>> 
     Ok((out, errors))
 }
 
-/// Imports Markdown files and zip archives of them (editors).
-pub async fn import_files(
-    app: &App,
-    actor: &Actor,
+/// Articles of XLSX uploads, each with its place (`file.xlsx:row`), and the problems.
+async fn read_sheets(
     uploads: Vec<(String, Vec<u8>)>,
-    dry_run: bool,
-) -> Result<ImportReport, AppError> {
-    require(actor, Permission::KnowledgeManage)?;
-    let (files, mut errors) = expand(uploads).map_err(AppError::Invalid)?;
-    let mut parsed: Vec<(String, MarkdownArticle)> = Vec::new();
-    for (name, text) in files {
-        match markdown_file::parse(&name, &text) {
-            Ok(a) => parsed.push((name, a)),
+    parsed: &mut Vec<(String, MarkdownArticle)>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), AppError> {
+    for (name, bytes) in uploads {
+        let rows = tokio::task::spawn_blocking(move || crate::sheets::read_xlsx(bytes))
+            .await
+            .map_err(anyhow::Error::from)?;
+        let rows = match rows {
+            Ok(r) => r,
+            Err(message) => {
+                errors.push(FieldError::new(format!("{name}:1"), "invalid", message));
+                continue;
+            }
+        };
+        match sheet::parse_rows(&rows) {
+            Ok(list) => parsed.extend(list.into_iter().map(|(n, a)| (format!("{name}:{n}"), a))),
             Err(problems) => errors.extend(
                 problems
                     .into_iter()
@@ -185,15 +193,54 @@ pub async fn import_files(
             ),
         }
     }
+    Ok(())
+}
+
+/// Imports Markdown files, zip archives of them and XLSX workbooks (editors).
+pub async fn import_files(
+    app: &App,
+    actor: &Actor,
+    uploads: Vec<(String, Vec<u8>)>,
+    dry_run: bool,
+) -> Result<ImportReport, AppError> {
+    require(actor, Permission::KnowledgeManage)?;
+    let (sheets, others): (Vec<_>, Vec<_>) = uploads
+        .into_iter()
+        .partition(|(name, _)| crate::sheets::is_xlsx(name));
+    // Each article with where it came from: `file.md:1` or `file.xlsx:<row>`.
+    let mut parsed: Vec<(String, MarkdownArticle)> = Vec::new();
+    let mut errors = Vec::new();
+    if !others.is_empty() || sheets.is_empty() {
+        let (files, expand_errors) = expand(others).map_err(AppError::Invalid)?;
+        errors = expand_errors;
+        for (name, text) in files {
+            match markdown_file::parse(&name, &text) {
+                Ok(a) => parsed.push((format!("{name}:1"), a)),
+                Err(problems) => {
+                    errors.extend(problems.into_iter().map(|p| {
+                        FieldError::new(format!("{name}:{}", p.line), p.column, p.message)
+                    }))
+                }
+            }
+        }
+    }
+    read_sheets(sheets, &mut parsed, &mut errors).await?;
+    if parsed.len() > MAX_FILES {
+        errors.push(FieldError::new(
+            "files",
+            "too_many",
+            format!("at most {MAX_FILES} articles"),
+        ));
+    }
     let mut seen_ids = HashSet::new();
-    for (name, a) in &parsed {
+    for (loc, a) in &parsed {
         if let Some(id) = a.id
             && !seen_ids.insert(id)
         {
             errors.push(FieldError::new(
-                format!("{name}:1"),
+                loc.clone(),
                 "id",
-                "another file has the same id",
+                "another file or row has the same id",
             ));
         }
     }
@@ -229,7 +276,7 @@ pub async fn import_files(
                         },
                     )
                     .await
-                    .map_err(|e| at_file(&name, e))?;
+                    .map_err(|e| at_place(&name, e))?;
                     categories.insert(c.to_lowercase(), cat.id);
                     report.categories_created += 1;
                     Some(cat.id)
@@ -257,13 +304,13 @@ pub async fn import_files(
             Some(e) => {
                 save_over(&tx, app, actor, e.id, &save, None)
                     .await
-                    .map_err(|e| at_file(&name, e))?;
+                    .map_err(|e| at_place(&name, e))?;
                 report.updated += 1;
             }
             None => {
                 insert_article(&tx, app, actor, a.id.unwrap_or_else(Uuid::now_v7), &save)
                     .await
-                    .map_err(|e| at_file(&name, e))?;
+                    .map_err(|e| at_place(&name, e))?;
                 report.created += 1;
             }
         }
@@ -276,21 +323,20 @@ pub async fn import_files(
     Ok(report)
 }
 
-/// Names the file in a use case's field errors.
-fn at_file(name: &str, e: AppError) -> AppError {
+/// Names the file and line (or row) in a use case's field errors.
+fn at_place(place: &str, e: AppError) -> AppError {
     match e {
         AppError::Invalid(errs) => AppError::Invalid(
             errs.into_iter()
-                .map(|f| FieldError::new(format!("{name}:1"), f.field, f.message))
+                .map(|f| FieldError::new(place, f.field, f.message))
                 .collect(),
         ),
         other => other,
     }
 }
 
-/// Every article as Markdown files in a zip archive, one folder per category (editors).
-pub async fn export_zip(app: &App, actor: &Actor) -> Result<Vec<u8>, AppError> {
-    require(actor, Permission::KnowledgeManage)?;
+/// Every article, oldest id first, as its file form.
+async fn all_articles(app: &App) -> Result<Vec<MarkdownArticle>, AppError> {
     let db = app.store.conn();
     let categories: HashMap<Uuid, String> = kb_category::Entity::find()
         .all(db)
@@ -298,15 +344,46 @@ pub async fn export_zip(app: &App, actor: &Actor) -> Result<Vec<u8>, AppError> {
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
-    let articles = kb_article::Entity::find()
+    Ok(kb_article::Entity::find()
         .order_by_asc(kb_article::Column::Id)
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .map(|a| MarkdownArticle {
+            id: Some(a.id),
+            category: a.category_id.and_then(|c| categories.get(&c).cloned()),
+            state: ArticleState::parse(&a.state).unwrap_or(ArticleState::Draft),
+            tags: strings(&a.tags),
+            title: a.title,
+            review_at: a.review_at,
+            body: a.body,
+        })
+        .collect())
+}
+
+/// Every article as one row of an XLSX workbook (editors); [`import_files`] reads it back,
+/// updating the articles by their ids.
+pub async fn export_xlsx(app: &App, actor: &Actor) -> Result<Vec<u8>, AppError> {
+    require(actor, Permission::KnowledgeManage)?;
+    let rows: Vec<Vec<String>> = all_articles(app).await?.iter().map(sheet::row_of).collect();
+    let body_column = sheet::COLUMNS.len() - 1;
+    tokio::task::spawn_blocking(move || {
+        crate::sheets::write_xlsx("文章 articles", &sheet::header(), &rows, &[body_column])
+    })
+    .await
+    .map_err(anyhow::Error::from)?
+    .map_err(AppError::Internal)
+}
+
+/// Every article as Markdown files in a zip archive, one folder per category (editors).
+pub async fn export_zip(app: &App, actor: &Actor) -> Result<Vec<u8>, AppError> {
+    require(actor, Permission::KnowledgeManage)?;
+    let articles = all_articles(app).await?;
     let mut files: Vec<(String, String)> = Vec::with_capacity(articles.len());
     let mut names = HashSet::new();
     for a in articles {
-        let category = a.category_id.and_then(|c| categories.get(&c).cloned());
-        let folder = category
+        let folder = a
+            .category
             .as_deref()
             .map(markdown_file::file_name)
             .map(|f| f.trim_end_matches(".md").to_owned())
@@ -319,16 +396,7 @@ pub async fn export_zip(app: &App, actor: &Actor) -> Result<Vec<u8>, AppError> {
             path = format!("{folder}/{stem}-{n}.md");
             n += 1;
         }
-        let md = markdown_file::render(&MarkdownArticle {
-            id: Some(a.id),
-            title: a.title,
-            state: ArticleState::parse(&a.state).unwrap_or(ArticleState::Draft),
-            category,
-            tags: strings(&a.tags),
-            review_at: a.review_at,
-            body: a.body,
-        });
-        files.push((path, md));
+        files.push((path, markdown_file::render(&a)));
     }
     tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
         let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));

@@ -29,7 +29,7 @@ pub use feedback::{
     open_suggested, vote,
 };
 pub use files::{KbFileView, add_article_file, read_article_file};
-pub use io::{ImportReport, export_zip, import_files};
+pub use io::{ImportReport, export_xlsx, export_zip, import_files};
 pub use read::{
     ArticleFilter, ArticlePage, VersionView, article_versions, get_article, list_articles,
 };

@@ -3,6 +3,7 @@
 
 pub mod bot;
 pub mod markdown_file;
+pub mod sheet;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

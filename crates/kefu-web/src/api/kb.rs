@@ -243,8 +243,9 @@ pub struct ImportQuery {
     pub dry_run: bool,
 }
 
-/// Imports Markdown files and zip archives of them (multipart, any number of `files`;
-/// `kb.manage`). All or nothing: 422 lists every problem as `file:line` with the key.
+/// Imports Markdown files, zip archives of them and XLSX workbooks (multipart, any number of
+/// `files`; `kb.manage`). All or nothing: 422 lists every problem as `file:line` (or
+/// `file.xlsx:row`) with the key.
 #[utoipa::path(post, path = "/api/v1/kb/import", tag = "kb", params(ImportQuery), responses((status = 200, body = ImportReport), (status = 422, body = crate::error::Problem)))]
 pub async fn import(
     State(s): State<AppState>,
@@ -264,16 +265,37 @@ pub async fn import(
         .map_err(|e| ApiError(e).into_response())
 }
 
-/// Every article as Markdown files in a zip archive (`kb.manage`).
-#[utoipa::path(get, path = "/api/v1/kb/export", tag = "kb", responses((status = 200, content_type = "application/zip")))]
-pub async fn export(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<Response> {
-    let bytes = kefu_app::kb::export_zip(&s.app, &a).await?;
-    Ok(file_response(
-        "application/zip",
-        "kefu-kb.zip",
-        bytes,
-        false,
-    ))
+/// Export options.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    /// `zip` (Markdown files, default) or `xlsx` (one row per article).
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+/// Every article as Markdown files in a zip archive, or as rows of an XLSX workbook
+/// (`kb.manage`). Both import back, updating articles by their ids.
+#[utoipa::path(get, path = "/api/v1/kb/export", tag = "kb", params(ExportQuery), responses((status = 200, content_type = "application/zip"), (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn export(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Query(q): Query<ExportQuery>,
+) -> ApiResult<Response> {
+    match q.format.as_deref().unwrap_or("zip") {
+        "zip" => Ok(file_response(
+            "application/zip",
+            "kefu-kb.zip",
+            kefu_app::kb::export_zip(&s.app, &a).await?,
+            false,
+        )),
+        "xlsx" => Ok(file_response(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "kefu-kb.xlsx",
+            kefu_app::kb::export_xlsx(&s.app, &a).await?,
+            false,
+        )),
+        _ => Err(AppError::invalid("format", "invalid", "zip or xlsx").into()),
+    }
 }
 
 /// The text being written.
