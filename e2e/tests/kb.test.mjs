@@ -128,3 +128,36 @@ test("staff search tickets and articles from the search page; an admin adds a di
   }
   assert.deepEqual(page.pageErrors, []);
 });
+
+test("an editor writes an article, uploads an image, inserts it into the text and publishes", async () => {
+  const page = await newPage(browser);
+  await loginStaff(page, ADMIN);
+  await page.goto("/kb/new");
+  const title = `进纸器更换步骤 ${marker("ed")}`;
+  await page.fill("[data-testid=kb-form] input[name=title]", title);
+  await page.fill("#kb-body", "## 步骤\n\n1. 关闭电源。\n");
+  await page.selectOption("[data-testid=kb-form] select[name=state]", "public");
+  await Promise.all([page.waitForURL(/\/kb\/[0-9a-f-]{36}\?saved=1$/), page.click("[data-testid=kb-form] button[type=submit]")]);
+  const id = new URL(page.url()).pathname.split("/").pop();
+
+  // A 1×1 PNG.
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+  await page.setInputFiles("[data-testid=kb-upload-file]", { name: "进纸器.png", mimeType: "image/png", buffer: png });
+  await page.click("#kb-upload button[type=submit]");
+  const insert = page.locator("#kb-files [data-insert-file]", { hasText: t("kb.insert_link") }).last();
+  await insert.waitFor();
+  await page.locator("#kb-body").evaluate((el) => { el.focus(); el.selectionStart = el.selectionEnd = el.value.length; });
+  await insert.click();
+  const body = await page.locator("#kb-body").inputValue();
+  assert.match(body, /!\[进纸器\.png\]\(\/kb\/files\/[0-9a-f-]{36}\)$/);
+  await Promise.all([page.waitForURL(/\?saved=1$/), page.click("[data-testid=kb-form] button[type=submit]")]);
+  assert.equal(await page.locator("[data-testid=kb-versions] li").count(), 2);
+
+  // The help center shows the image to anyone.
+  const visitor = await newPage(browser);
+  await visitor.goto(`/help/articles/${id}`);
+  const img = visitor.locator(".kb-body img");
+  await img.waitFor();
+  assert.equal(await img.evaluate((el) => el.complete && el.naturalWidth), 1, "the image loads");
+  assert.deepEqual(page.pageErrors, []);
+});

@@ -210,4 +210,68 @@
     area.value = area.value ? area.value.replace(/\s*$/, "") + "\n\n" + add : add;
     area.focus();
   });
+
+  // Editors: upload a file or image to the article, then insert it into the text.
+  function fileItem(f, label) {
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.href = f.url;
+    a.textContent = f.file_name;
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "link";
+    b.setAttribute("data-insert-file", f.url);
+    b.setAttribute("data-name", f.file_name);
+    b.setAttribute("data-image", String(/^image\//.test(f.content_type)));
+    b.textContent = label;
+    li.appendChild(a);
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(b);
+    return li;
+  }
+
+  var upload = document.getElementById("kb-upload");
+  if (upload) {
+    upload.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var file = upload.elements.file.files[0];
+      var err = upload.querySelector("[data-upload-error]");
+      if (!file) return;
+      var data = new FormData();
+      data.append("file", file, file.name);
+      err.hidden = true;
+      fetch("/api/v1/kb/articles/" + upload.getAttribute("data-article") + "/files", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrf() },
+        body: data,
+      }).then(function (r) {
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      }).then(function (res) {
+        if (!res.ok) {
+          err.textContent = res.body.detail || res.body.title || "";
+          err.hidden = false;
+          return;
+        }
+        document.getElementById("kb-files").appendChild(fileItem(res.body, upload.getAttribute("data-insert-label")));
+        upload.reset();
+      }, function (e) {
+        err.textContent = String(e);
+        err.hidden = false;
+      });
+    });
+  }
+
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest("button[data-insert-file]");
+    if (!b) return;
+    var area = document.getElementById("kb-body");
+    if (!area) return;
+    var name = (b.getAttribute("data-name") || "").replace(/[\[\]]/g, "");
+    var md = (b.getAttribute("data-image") === "true" ? "!" : "") + "[" + name + "](" + b.getAttribute("data-insert-file") + ")";
+    var at = area.selectionStart != null ? area.selectionStart : area.value.length;
+    area.value = area.value.slice(0, at) + md + area.value.slice(area.selectionEnd != null ? area.selectionEnd : at);
+    area.focus();
+    area.selectionStart = area.selectionEnd = at + md.length;
+  });
 })();

@@ -83,7 +83,100 @@ async fn every_page_renders_for_staff_and_portal_users() {
         kefu_app::intake::ingest_mail(&srv.app, b"garbage without headers", Some("test"))
             .await
             .unwrap();
+        // A product to relate articles to, and an article with a file.
+        let product = uuid::Uuid::now_v7();
+        {
+            use kefu_store::entity::product;
+            use kefu_store::sea_orm::{ActiveValue::Set, EntityTrait};
+            product::Entity::insert(product::ActiveModel {
+                id: Set(product),
+                code: Set("M7400".into()),
+                name: Set("激光打印机".into()),
+                category: Set(None),
+                warranty_months: Set(12),
+                created_at: Set(chrono::Utc::now()),
+            })
+            .exec_without_returning(srv.app.store.conn())
+            .await
+            .unwrap();
+        }
+        let article: serde_json::Value = srv
+            .post(
+                &srv.admin,
+                "/kb/articles",
+                &json!({"title": "卡纸处理", "state": "public", "body": "打开前盖。", "product_ids": [product]}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let article = article["id"].as_str().unwrap().to_owned();
+        let res = srv
+            .client
+            .post(srv.url(&format!("/kb/articles/{article}/files")))
+            .bearer_auth(&srv.admin)
+            .multipart(reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(b"GIF89a".to_vec())
+                    .file_name("x.gif")
+                    .mime_str("image/gif")
+                    .unwrap(),
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        // The editor shows the related product chosen, and saving the form keeps it.
+        let editor = c
+            .get(format!("{}/kb/{article}", srv.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            editor.contains(&format!("value=\"{product}\" selected")),
+            "{editor}"
+        );
+        let csrf = editor
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .to_owned();
+        let res = c
+            .post(format!("{}/kb/{article}", srv.base))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("version", "1"),
+                ("title", "卡纸处理"),
+                ("state", "public"),
+                ("body", "打开前盖，取出纸张。"),
+                ("product_ids", &product.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let saved: serde_json::Value = srv
+            .get(&srv.admin, &format!("/kb/articles/{article}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(saved["product_ids"], json!([product]));
+        assert_eq!(saved["version"], 2);
         for path in [
+            "/kb".to_owned(),
+            "/kb/new".to_owned(),
+            format!("/kb/{article}"),
+            "/help".to_owned(),
+            format!("/help/articles/{article}"),
             "/admin/channels?flash=saved".to_owned(),
             "/tickets?queue=all".to_owned(),
             "/tickets?queue=mine&sort=oldest".to_owned(),

@@ -31,7 +31,8 @@ pub use feedback::{
 pub use files::{KbFileView, add_article_file, read_article_file};
 pub use io::{ImportReport, export_xlsx, export_zip, import_files};
 pub use read::{
-    ArticleFilter, ArticlePage, VersionView, article_versions, get_article, list_articles,
+    ArticleFilter, ArticlePage, ProductChoice, VersionView, article_versions, get_article,
+    list_articles, product_choices,
 };
 pub use suggest::{
     SuggestedArticle, SuggestedTicket, Suggestions, for_customer, for_ticket, search_articles,

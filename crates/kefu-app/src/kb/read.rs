@@ -2,9 +2,9 @@
 //! filters, and the version history.
 
 use chrono::{DateTime, Utc};
-use kefu_domain::access::Actor;
+use kefu_domain::access::{Actor, Permission};
 use kefu_domain::kb::{ArticleState, Reader, readable};
-use kefu_store::entity::{kb_article, kb_article_version};
+use kefu_store::entity::{kb_article, kb_article_version, product};
 use kefu_store::sea_orm::sea_query::{Expr, ExprTrait};
 use kefu_store::sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{ArticleSummary, ArticleView, reader_of, strings};
-use crate::{App, AppError};
+use crate::{App, AppError, require};
 
 fn states_for(reader: Reader) -> Vec<&'static str> {
     ArticleState::ALL
@@ -211,6 +211,37 @@ pub async fn article_versions(
             changed: strings(&v.changed),
             changed_by: v.changed_by,
             created_at: v.created_at,
+        })
+        .collect())
+}
+
+/// A product an article may be about (the editor's picker).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProductChoice {
+    /// Id.
+    pub id: Uuid,
+    /// Product code (model).
+    pub code: String,
+    /// Name.
+    pub name: String,
+}
+
+/// Most products the editor's picker lists.
+const PRODUCT_CHOICES: u64 = 1000;
+
+/// Products to relate articles to, by code (editors), at most [`PRODUCT_CHOICES`].
+pub async fn product_choices(app: &App, actor: &Actor) -> Result<Vec<ProductChoice>, AppError> {
+    require(actor, Permission::KnowledgeManage)?;
+    Ok(product::Entity::find()
+        .order_by_asc(product::Column::Code)
+        .limit(PRODUCT_CHOICES)
+        .all(app.store.conn())
+        .await?
+        .into_iter()
+        .map(|p| ProductChoice {
+            id: p.id,
+            code: p.code,
+            name: p.name,
         })
         .collect())
 }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::base;
 use super::errors::page_error;
+use super::form::{Pairs, all, get};
 use super::render::{render, render_status};
 use super::session::{PageForm, Staff, Viewer};
 use crate::AppState;
@@ -70,8 +71,7 @@ pub async fn list(
 }
 
 /// The article form.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default)]
 pub struct ArticleForm {
     title: String,
     body: String,
@@ -80,9 +80,32 @@ pub struct ArticleForm {
     tags: String,
     review_at: String,
     version: Option<i32>,
+    /// Related products (a multi-select: one `product_ids` pair each).
+    product_ids: Vec<String>,
 }
 
 impl ArticleForm {
+    fn from_pairs(p: &Pairs) -> Self {
+        ArticleForm {
+            title: get(p, "title").to_owned(),
+            // The body keeps its leading spaces (Markdown indentation).
+            body: p
+                .iter()
+                .find(|(k, _)| k == "body")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+            state: get(p, "state").to_owned(),
+            category_id: get(p, "category_id").to_owned(),
+            tags: get(p, "tags").to_owned(),
+            review_at: get(p, "review_at").to_owned(),
+            version: get(p, "version").parse().ok(),
+            product_ids: all(p, "product_ids")
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+
     fn to_save(&self) -> Result<ArticleSave, AppError> {
         let review_at = if self.review_at.trim().is_empty() {
             None
@@ -98,7 +121,14 @@ impl ArticleForm {
             state: Some(self.state.clone()),
             category_id: Uuid::parse_str(&self.category_id).ok(),
             tags: self.tags.split([',', '，']).map(str::to_owned).collect(),
-            product_ids: Vec::new(),
+            product_ids: self
+                .product_ids
+                .iter()
+                .map(|p| {
+                    Uuid::parse_str(p)
+                        .map_err(|_| AppError::invalid("product_ids", "invalid", "not a product id"))
+                })
+                .collect::<Result<_, _>>()?,
             review_at,
             version: self.version,
         })
@@ -115,6 +145,7 @@ async fn form_page(
 ) -> Response {
     let r = async {
         let categories = kb::list_categories(&s.app, Some(&v.actor)).await?;
+        let products = kb::product_choices(&s.app, &v.actor).await?;
         let (versions, files) = match id {
             Some(id) => (
                 kb::article_versions(&s.app, &v.actor, id).await?,
@@ -124,14 +155,14 @@ async fn form_page(
             ),
             None => (Vec::new(), Vec::new()),
         };
-        Ok::<_, AppError>((categories, versions, files))
+        Ok::<_, AppError>((categories, products, versions, files))
     }
     .await;
     match r {
-        Ok((categories, versions, files)) => render_status(
+        Ok((categories, products, versions, files)) => render_status(
             status,
             "agent/kb_edit.html",
-            ctx!(base(v); section => "kb", id, values, errors, categories, versions, files),
+            ctx!(base(v); section => "kb", id, values, errors, categories, products, versions, files),
         ),
         Err(e) => page_error(e, v.locale()),
     }
@@ -142,7 +173,10 @@ pub async fn new_form(State(s): State<AppState>, Staff(v): Staff) -> Response {
     if !editor(&v) {
         return page_error(AppError::Forbidden("kb.manage".into()), v.locale());
     }
-    let values = serde_json::json!({"state": "draft"});
+    let values = serde_json::json!({
+        "title": "", "body": "", "state": "draft", "category_id": "", "tags": "",
+        "review_at": "", "version": null, "product_ids": [],
+    });
     form_page(&s, &v, None, values, Map::new(), StatusCode::OK).await
 }
 
@@ -161,6 +195,7 @@ pub async fn edit_form(
                 "title": a.title, "body": a.body, "state": a.state,
                 "category_id": a.category_id, "tags": a.tags.join(", "),
                 "review_at": a.review_at, "version": a.version,
+                "product_ids": a.product_ids,
                 "views": a.views, "helpful_yes": a.helpful_yes, "helpful_no": a.helpful_no,
             });
             form_page(&s, &v, Some(id), values, Map::new(), StatusCode::OK).await
@@ -185,6 +220,7 @@ async fn save(s: &AppState, v: &Viewer, id: Option<Uuid>, f: ArticleForm) -> Res
             let values = serde_json::json!({
                 "title": f.title, "body": f.body, "state": f.state, "category_id": f.category_id,
                 "tags": f.tags, "review_at": f.review_at, "version": f.version,
+                "product_ids": f.product_ids,
             });
             form_page(s, v, id, values, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -193,17 +229,17 @@ async fn save(s: &AppState, v: &Viewer, id: Option<Uuid>, f: ArticleForm) -> Res
 }
 
 /// `POST /kb/new`.
-pub async fn create(State(s): State<AppState>, form: PageForm<ArticleForm>) -> Response {
-    save(&s, &form.viewer, None, form.data).await
+pub async fn create(State(s): State<AppState>, form: PageForm<Pairs>) -> Response {
+    save(&s, &form.viewer, None, ArticleForm::from_pairs(&form.data)).await
 }
 
 /// `POST /kb/{id}`.
 pub async fn update(
     State(s): State<AppState>,
     Path(id): Path<Uuid>,
-    form: PageForm<ArticleForm>,
+    form: PageForm<Pairs>,
 ) -> Response {
-    save(&s, &form.viewer, Some(id), form.data).await
+    save(&s, &form.viewer, Some(id), ArticleForm::from_pairs(&form.data)).await
 }
 
 /// `POST /kb/{id}/versions/{version}/restore`.
