@@ -10,8 +10,8 @@ use kefu_app::kb::{self, ArticleFilter, ArticleSave, CategorySave};
 use kefu_app::tickets::{self, NewTicket, ReplyInput, TransitionInput};
 use kefu_app::{App, AppError, AppSettings, FixedClock};
 use kefu_domain::access::{Actor, Role};
-use kefu_store::entity::{bot_answer, kb_article, kb_article_version};
-use kefu_store::sea_orm::{EntityTrait, PaginatorTrait};
+use kefu_store::entity::{bot_answer, kb_article, kb_article_version, kb_deflection};
+use kefu_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use kefu_store::testing::TestDb;
 use uuid::Uuid;
 
@@ -315,6 +315,18 @@ async fn knowledge_base_end_to_end() {
         assert_eq!(human.decision, "handover");
         kb::bot::rate(&app, r.answer_id, true).await.unwrap();
         assert!(kb::bot::rate(&app, r.answer_id, false).await.is_err());
+        // The helpful answer counts as a deflection of its article.
+        let from_bot = kb_deflection::Entity::find()
+            .filter(kb_deflection::Column::Channel.eq("bot"))
+            .all(app.store.conn())
+            .await
+            .unwrap();
+        assert_eq!(from_bot.len(), 1);
+        assert_eq!(from_bot[0].outcome, "solved");
+        assert_eq!(
+            Some(from_bot[0].article_id),
+            r.article.as_ref().map(|a| a.id)
+        );
         assert_eq!(
             bot_answer::Entity::find()
                 .count(app.store.conn())

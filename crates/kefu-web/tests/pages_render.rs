@@ -117,13 +117,15 @@ async fn every_page_renders_for_staff_and_portal_users() {
             .client
             .post(srv.url(&format!("/kb/articles/{article}/files")))
             .bearer_auth(&srv.admin)
-            .multipart(reqwest::multipart::Form::new().part(
-                "file",
-                reqwest::multipart::Part::bytes(b"GIF89a".to_vec())
-                    .file_name("x.gif")
-                    .mime_str("image/gif")
-                    .unwrap(),
-            ))
+            .multipart(
+                reqwest::multipart::Form::new().part(
+                    "file",
+                    reqwest::multipart::Part::bytes(b"GIF89a".to_vec())
+                        .file_name("x.gif")
+                        .mime_str("image/gif")
+                        .unwrap(),
+                ),
+            )
             .send()
             .await
             .unwrap();

@@ -4,7 +4,7 @@
 //! or when unsure, and records every answer. No external AI service is involved.
 
 use kefu_domain::kb::bot::{Decision, best_paragraph, coverage, decide, meaningful_words};
-use kefu_store::entity::{bot_answer, kb_article};
+use kefu_store::entity::{bot_answer, kb_article, kb_deflection};
 use kefu_store::sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
@@ -186,9 +186,9 @@ pub async fn ask(
 /// The asker says whether an answer helped (`helpful` / `not_helpful`); only answers that
 /// quoted an article can be rated, once.
 pub async fn rate(app: &App, answer_id: Uuid, helpful: bool) -> Result<(), AppError> {
-    let db = app.store.conn();
+    let tx = app.store.begin().await?;
     let a = bot_answer::Entity::find_by_id(answer_id)
-        .one(db)
+        .one(&tx)
         .await?
         .ok_or(AppError::NotFound("answer"))?;
     if a.outcome != "answered" {
@@ -197,8 +197,28 @@ pub async fn rate(app: &App, answer_id: Uuid, helpful: bool) -> Result<(), AppEr
             message: "only an answer from an article can be rated, once".into(),
         });
     }
+    // An answer that solved the question is a deflection of that article, counted with the
+    // portal's and help center's.
+    if helpful && let Some(article) = a.article_id {
+        let now = app.now();
+        kb_deflection::Entity::insert(kb_deflection::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            article_id: Set(article),
+            channel: Set("bot".into()),
+            query: Set(a.question.chars().take(500).collect()),
+            outcome: Set("solved".into()),
+            customer_id: Set(a.customer_id),
+            user_id: Set(None),
+            ticket_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(&tx)
+        .await?;
+    }
     let mut am: bot_answer::ActiveModel = a.into();
     am.outcome = Set(if helpful { "helpful" } else { "not_helpful" }.into());
-    bot_answer::Entity::update(am).exec(db).await?;
+    bot_answer::Entity::update(am).exec(&tx).await?;
+    tx.commit().await?;
     Ok(())
 }

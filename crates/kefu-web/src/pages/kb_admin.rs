@@ -125,8 +125,9 @@ impl ArticleForm {
                 .product_ids
                 .iter()
                 .map(|p| {
-                    Uuid::parse_str(p)
-                        .map_err(|_| AppError::invalid("product_ids", "invalid", "not a product id"))
+                    Uuid::parse_str(p).map_err(|_| {
+                        AppError::invalid("product_ids", "invalid", "not a product id")
+                    })
                 })
                 .collect::<Result<_, _>>()?,
             review_at,
@@ -239,7 +240,13 @@ pub async fn update(
     Path(id): Path<Uuid>,
     form: PageForm<Pairs>,
 ) -> Response {
-    save(&s, &form.viewer, Some(id), ArticleForm::from_pairs(&form.data)).await
+    save(
+        &s,
+        &form.viewer,
+        Some(id),
+        ArticleForm::from_pairs(&form.data),
+    )
+    .await
 }
 
 /// `POST /kb/{id}/versions/{version}/restore`.

@@ -74,6 +74,15 @@ pub async fn page(
         Ok(x) => x,
         Err(e) => return page_error(e, v.locale()),
     };
+    // Articles are filtered by category (their "type" in the index).
+    let categories: std::collections::BTreeMap<String, String> =
+        match kefu_app::kb::list_categories(&s.app, Some(&v.actor)).await {
+            Ok(list) => list
+                .into_iter()
+                .map(|c| (c.id.to_string(), c.name))
+                .collect(),
+            Err(e) => return page_error(e, v.locale()),
+        };
     let (results, error) = if f.q.trim().is_empty() {
         (None, None)
     } else {
@@ -99,7 +108,7 @@ pub async fn page(
     render(
         "agent/search.html",
         ctx!(base(&v); p => f, query => f.query_string(), offset => f.offset, limit => PAGE,
-            results, error, vocab, section => "search"),
+            results, error, vocab, categories, section => "search"),
     )
 }
 
