@@ -16,6 +16,7 @@ pub mod intake;
 pub mod kb;
 pub mod mail;
 pub mod notify;
+pub mod parts;
 pub mod search;
 pub mod sheets;
 pub mod sla;
@@ -27,6 +28,7 @@ mod clock;
 mod config_cache;
 mod http;
 pub(crate) mod idempotency;
+mod outbox;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -45,11 +45,14 @@ pub enum Permission {
     /// Write, publish and archive knowledge-base articles and categories; read drafts.
     #[serde(rename = "kb.manage")]
     KnowledgeManage,
+    /// Keep the parts catalogue and warehouses, receive stock, handle purchase requests.
+    #[serde(rename = "parts.manage")]
+    PartsManage,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::CustomerRead,
         Permission::CustomerWrite,
         Permission::TicketRead,
@@ -63,6 +66,7 @@ impl Permission {
         Permission::AuditRead,
         Permission::FinanceRead,
         Permission::KnowledgeManage,
+        Permission::PartsManage,
     ];
 
     /// Stable code, also used as API token scope.
@@ -81,6 +85,7 @@ impl Permission {
             Permission::AuditRead => "audit.read",
             Permission::FinanceRead => "finance.read",
             Permission::KnowledgeManage => "kb.manage",
+            Permission::PartsManage => "parts.manage",
         }
     }
 
@@ -158,6 +163,7 @@ impl Role {
                 AuditRead,
                 FinanceRead,
                 KnowledgeManage,
+                PartsManage,
             ],
             Role::Agent => &[
                 CustomerRead,

@@ -8,6 +8,7 @@ pub mod chat;
 pub mod customer;
 pub mod fields;
 pub mod kb;
+pub mod parts;
 pub mod routing;
 pub mod sla;
 pub mod ticket;

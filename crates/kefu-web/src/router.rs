@@ -18,7 +18,8 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{
-    approvals, auth, channels, chats, config, customers, dispatch, kb, search, sla, tickets, users,
+    approvals, auth, channels, chats, config, customers, dispatch, kb, parts, search, sla, tickets,
+    users,
 };
 use crate::{ApiError, AppState, WebSettings, ops};
 
@@ -128,6 +129,15 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(search::search))
         .routes(routes!(search::get_dictionary, search::put_dictionary))
         .routes(routes!(search::rebuild))
+        .routes(routes!(parts::list_parts, parts::create_part))
+        .routes(routes!(parts::list_warehouses, parts::create_warehouse))
+        .routes(routes!(parts::stock))
+        .routes(routes!(parts::receive))
+        .routes(routes!(parts::ticket_parts, parts::reserve))
+        .routes(routes!(parts::consume))
+        .routes(routes!(parts::release))
+        .routes(routes!(parts::list_purchase_requests))
+        .routes(routes!(parts::set_purchase_status))
         .routes(routes!(kb::list_categories, kb::create_category))
         .routes(routes!(kb::update_category, kb::delete_category))
         .routes(routes!(kb::list_articles, kb::create_article))

@@ -78,6 +78,21 @@ pub(crate) async fn notify(
             en,
         )
         .to_owned(),
+        "parts_arrived" => format!(
+            "{} {} × {}",
+            ev.data
+                .get("part_code")
+                .and_then(|v| v.as_str())
+                .unwrap_or(""),
+            ev.data
+                .get("part_name")
+                .and_then(|v| v.as_str())
+                .unwrap_or(""),
+            ev.data
+                .get("quantity")
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0)
+        ),
         "mail_failed" => ev
             .data
             .get("reason")

@@ -92,6 +92,11 @@ pub(crate) fn plan(
             }
             a.push(Action::Bot("ticket.status_changed"));
         }
+        "parts_arrived" => {
+            if let Some(u) = t.assignee_id.filter(|u| not_actor(*u)) {
+                a.push(Action::InApp(u, "parts_arrived"));
+            }
+        }
         "sla_warning" => {
             if let Some(u) = t.assignee_id {
                 a.push(Action::InApp(u, "sla_warning"));

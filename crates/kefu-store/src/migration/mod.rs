@@ -12,6 +12,7 @@ mod m20261129_000001_channels;
 mod m20261130_000001_wechat;
 mod m20261201_000001_chat;
 mod m20261202_000001_knowledge;
+mod m20261203_000001_parts;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_wechat::Migration),
             Box::new(m20261201_000001_chat::Migration),
             Box::new(m20261202_000001_knowledge::Migration),
+            Box::new(m20261203_000001_parts::Migration),
         ]
     }
 }

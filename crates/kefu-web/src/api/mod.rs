@@ -8,6 +8,7 @@ pub mod config;
 pub mod customers;
 pub mod dispatch;
 pub mod kb;
+pub mod parts;
 pub mod search;
 pub mod sla;
 pub mod tickets;

@@ -37,6 +37,7 @@ mod i18n;
 mod kb_admin;
 mod labels;
 mod login;
+mod parts;
 mod portal;
 mod portal_invite;
 mod profile;
@@ -156,6 +157,16 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/search/rebuild", post(admin_search::rebuild))
         .route("/admin/search/status", get(admin_search::poll))
         .route("/search", get(search::page))
+        .route("/parts", get(parts::show))
+        .route("/parts/receive", post(parts::receive))
+        .route("/parts/new", post(parts::create_part))
+        .route("/parts/warehouses", post(parts::create_warehouse))
+        .route(
+            "/tickets/{id}/parts",
+            get(parts::ticket_panel).post(parts::reserve),
+        )
+        .route("/tickets/{id}/parts/{line}/consume", post(parts::consume))
+        .route("/tickets/{id}/parts/{line}/release", post(parts::release))
         .route("/admin/channels", get(admin_channels::show))
         .route("/admin/channels/mail", post(admin_channels::save_mail))
         .route(

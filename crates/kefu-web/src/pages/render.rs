@@ -43,6 +43,8 @@ templates!(
     "agent/kb.html",
     "agent/kb_edit.html",
     "agent/search.html",
+    "agent/parts.html",
+    "agent/ticket_parts.html",
     "admin/search.html",
     "admin/search_status.html",
     "agent/suggestions.html",
