@@ -275,6 +275,32 @@ async fn reservations_shortages_receipts_and_allocation() {
             18
         );
 
+        // Closing a ticket gives back what it still holds.
+        let holder = arrived
+            .allocated
+            .iter()
+            .map(|a| a.ticket_id)
+            .find(|id| *id != served)
+            .unwrap();
+        for to in ["resolved", "closed"] {
+            tickets::transition_ticket(
+                &app,
+                &agent,
+                holder,
+                TransitionInput {
+                    to: to.into(),
+                    version: None,
+                    comment: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let hl = parts::ticket_part_lines(&app, &agent, holder).await.unwrap();
+        assert!(hl.iter().all(|l| l.status == "released"), "{hl:?}");
+        let row = stock_row(&app, part.id, wh.id).await;
+        assert_eq!((row.on_hand, row.reserved), (13, 11));
+
         // Customers never reserve.
         let customer = Actor {
             user_id: Uuid::now_v7(),

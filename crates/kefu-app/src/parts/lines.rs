@@ -443,3 +443,75 @@ pub async fn release_line(
 ) -> Result<PartLineView, AppError> {
     line_action(app, actor, ticket_id, line_id, LineAction::Release).await
 }
+
+/// A ticket closed with parts still reserved or waiting: the reserved units go back to stock
+/// and waiting claims are withdrawn, in the closing transaction, each with its move and event.
+/// Consumed lines stay as they are.
+pub(crate) async fn close_out(
+    db: &impl ConnectionTrait,
+    t: &ticket::Model,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let open = part_line::Entity::find()
+        .filter(part_line::Column::TicketId.eq(t.id))
+        .filter(part_line::Column::Status.is_in([
+            LineStatus::Reserved.as_str(),
+            LineStatus::Waiting.as_str(),
+        ]))
+        .all(db)
+        .await?;
+    for line in open {
+        let reserved = line.status == LineStatus::Reserved.as_str();
+        let to = if reserved {
+            LineStatus::Released
+        } else {
+            LineStatus::Cancelled
+        };
+        part_line::Entity::update_many()
+            .col_expr(part_line::Column::Status, to.as_str().into())
+            .col_expr(part_line::Column::UpdatedAt, now.into())
+            .filter(part_line::Column::Id.eq(line.id))
+            .exec(db)
+            .await?;
+        if reserved {
+            stock::shift(db, line.part_id, line.warehouse_id, 0, -line.quantity, now).await?;
+            stock::record(
+                db,
+                line.part_id,
+                line.warehouse_id,
+                "release",
+                0,
+                -line.quantity,
+                &format!("工单 {} 关闭 / ticket closed", t.number),
+                &MoveCause {
+                    ticket_id: Some(t.id),
+                    part_line_id: Some(line.id),
+                    purchase_request_id: line.purchase_request_id,
+                    actor_id: None,
+                },
+                now,
+            )
+            .await?;
+        }
+        let p = part::Entity::find_by_id(line.part_id).one(db).await?;
+        events::append(
+            db,
+            t.id,
+            if reserved {
+                "part_released"
+            } else {
+                "part_cancelled"
+            },
+            None,
+            false,
+            json!({"line_id": line.id, "part_id": line.part_id,
+                "part_code": p.as_ref().map(|p| p.code.clone()),
+                "part_name": p.as_ref().map(|p| p.name.clone()),
+                "quantity": line.quantity, "unit": p.as_ref().map(|p| p.unit.clone()),
+                "reason": "ticket_closed"}),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -37,6 +37,10 @@ pub(crate) async fn write(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     after.updated_at = now;
+    if after.closed_at.is_some() && before.closed_at.is_none() {
+        // Closing gives back what the ticket still holds of the stores.
+        crate::parts::close_out(db, &after, now).await?;
+    }
     let lp = crate::sla::policy_for(app, db, after.sla_policy_id).await?;
     let mut am = ticket::ActiveModel::from(after.clone()).reset_all();
     sla_state::refresh(db, &after, &lp, &mut am, now).await?;
