@@ -22,6 +22,7 @@ pub mod sheets;
 pub mod sla;
 pub mod tickets;
 pub mod users;
+pub mod webhooks;
 pub mod wechat;
 
 mod clock;

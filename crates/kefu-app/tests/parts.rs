@@ -296,7 +296,9 @@ async fn reservations_shortages_receipts_and_allocation() {
             .await
             .unwrap();
         }
-        let hl = parts::ticket_part_lines(&app, &agent, holder).await.unwrap();
+        let hl = parts::ticket_part_lines(&app, &agent, holder)
+            .await
+            .unwrap();
         assert!(hl.iter().all(|l| l.status == "released"), "{hl:?}");
         let row = stock_row(&app, part.id, wh.id).await;
         assert_eq!((row.on_hand, row.reserved), (13, 11));

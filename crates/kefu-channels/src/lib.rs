@@ -5,4 +5,5 @@
 pub mod bots;
 pub mod mail;
 pub mod tls;
+pub mod webhook;
 pub mod wechat;

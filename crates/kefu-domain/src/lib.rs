@@ -12,3 +12,4 @@ pub mod parts;
 pub mod routing;
 pub mod sla;
 pub mod ticket;
+pub mod webhook;

@@ -19,7 +19,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{
     approvals, auth, channels, chats, config, customers, dispatch, kb, parts, search, sla, tickets,
-    users,
+    users, webhooks,
 };
 use crate::{ApiError, AppState, WebSettings, ops};
 
@@ -138,6 +138,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(parts::release))
         .routes(routes!(parts::list_purchase_requests))
         .routes(routes!(parts::set_purchase_status))
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(webhooks::update_webhook, webhooks::delete_webhook))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::redeliver))
         .routes(routes!(kb::list_categories, kb::create_category))
         .routes(routes!(kb::update_category, kb::delete_category))
         .routes(routes!(kb::list_articles, kb::create_article))

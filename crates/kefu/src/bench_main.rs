@@ -3,13 +3,15 @@
 //! `sla` times the SLA engine alone (pure, single-threaded); `api` drives ticket creation
 //! through the real HTTP router over loopback; `pages` times the agent pages on an existing
 //! large database; `mail` takes in 100 KB mails through the intake use case; `mail-delay` times
-//! delivery to ticket through real mail servers; `search-eval` measures search recall.
+//! delivery to ticket through real mail servers; `search-eval` measures search recall; `parts`
+//! reserves one part for many tickets at once.
 
 mod bench {
     pub mod api;
     pub mod mail;
     pub mod mail_delay;
     pub mod pages;
+    pub mod parts;
     pub mod search_eval;
     pub mod sla;
 }
@@ -34,6 +36,8 @@ enum Cli {
     SearchEval(bench::search_eval::Args),
     /// Render the agent pages (queues, deep pages, ticket pages) on an existing database.
     Pages(bench::pages::Args),
+    /// Reserve one part for many tickets at once (contention on one stock row).
+    Parts(bench::parts::Args),
 }
 
 #[tokio::main]
@@ -46,6 +50,7 @@ async fn main() -> ExitCode {
         }
         Cli::Api(args) => bench::api::run(args).await,
         Cli::Pages(args) => bench::pages::run(args).await,
+        Cli::Parts(args) => bench::parts::run(args).await,
         Cli::Mail(args) => bench::mail::run(args).await,
         Cli::MailDelay(args) => bench::mail_delay::run(args).await,
         Cli::SearchEval(args) => bench::search_eval::run(args).await,

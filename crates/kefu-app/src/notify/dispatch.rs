@@ -32,6 +32,8 @@ pub struct DispatchReport {
     pub notifications: usize,
     /// Bot messages queued.
     pub bot_messages: usize,
+    /// Webhook deliveries written.
+    pub webhooks: usize,
 }
 
 /// Events older than this are marked processed without telling anyone (a dispatcher that was
@@ -137,6 +139,9 @@ pub async fn dispatch_outbox(app: &App, limit: u64) -> Result<DispatchReport, Ap
             }
         }
     }
+
+    // Outbound webhooks get every matching event, however old (the ERP must not miss one).
+    report.webhooks = crate::webhooks::fan_out(&tx, &rows, now).await?;
 
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     outbox_message::Entity::update_many()

@@ -299,7 +299,7 @@ pub async fn reserve_for_ticket(
         let needed_by = r.needed_by.or(t
             .resolution_due_at
             .map(|d| d.with_timezone(&chrono_tz::Asia::Shanghai).date_naive()));
-        let pr = shortage(app, &tx, r.part_id, r.warehouse_id, wait, needed_by, now).await?;
+        let pr = shortage(&tx, r.part_id, r.warehouse_id, wait, needed_by, now).await?;
         let line = new_line(
             ticket_id,
             &r,
@@ -454,10 +454,10 @@ pub(crate) async fn close_out(
 ) -> Result<(), AppError> {
     let open = part_line::Entity::find()
         .filter(part_line::Column::TicketId.eq(t.id))
-        .filter(part_line::Column::Status.is_in([
-            LineStatus::Reserved.as_str(),
-            LineStatus::Waiting.as_str(),
-        ]))
+        .filter(
+            part_line::Column::Status
+                .is_in([LineStatus::Reserved.as_str(), LineStatus::Waiting.as_str()]),
+        )
         .all(db)
         .await?;
     for line in open {

@@ -12,11 +12,11 @@ pub use catalog::{
     PartInput, PartView, StockView, WarehouseInput, WarehouseView, create_part, create_warehouse,
     list_parts, list_warehouses, stock_levels,
 };
+pub(crate) use lines::close_out;
 pub use lines::{
     PartLineView, ReserveInput, ReserveOutcome, consume_line, release_line, reserve_for_ticket,
     ticket_part_lines,
 };
-pub(crate) use lines::close_out;
 pub use purchasing::{
     PurchaseRequestView, ReceiveInput, ReceiveOutcome, list_purchase_requests, receive_stock,
     set_purchase_status,

@@ -84,7 +84,6 @@ async fn pr_view(
 /// Raises a purchase request for `q` more units, or adds them to the open one of the same
 /// part and warehouse (an earlier `needed_by` wins).
 pub(super) async fn shortage(
-    app: &App,
     tx: &kefu_store::Tx,
     part_id: Uuid,
     warehouse_id: Uuid,
@@ -148,11 +147,11 @@ pub(super) async fn shortage(
         tx,
         "purchase_request.updated",
         pr.id,
-        json!({"purchase_request_id": pr.id, "number": pr.number, "quantity": pr.quantity}),
+        json!({"purchase_request_id": pr.id, "number": pr.number, "quantity": pr.quantity,
+            "received": pr.received, "status": pr.status}),
         now,
     )
     .await?;
-    let _ = app;
     pr_view(tx, pr).await
 }
 
@@ -308,6 +307,15 @@ pub async fn receive_stock(
             .one(&tx)
             .await?
             .ok_or(AppError::NotFound("purchase request"))?;
+        crate::outbox::announce(
+            &tx,
+            "purchase_request.updated",
+            saved.id,
+            json!({"purchase_request_id": saved.id, "number": saved.number,
+                "quantity": saved.quantity, "received": saved.received, "status": saved.status}),
+            now,
+        )
+        .await?;
         pr_out = Some(pr_view(&tx, saved).await?);
     }
 
@@ -424,6 +432,16 @@ pub async fn receive_stock(
         });
     }
     let row = stock::row(&tx, r.part_id, r.warehouse_id, now).await?;
+    crate::outbox::announce(
+        &tx,
+        "part.received",
+        r.part_id,
+        json!({"part_id": r.part_id, "part_code": p.code, "warehouse_id": r.warehouse_id,
+            "quantity": q, "on_hand": row.on_hand, "reserved": row.reserved,
+            "allocated": allocated.iter().map(|a| a.quantity).sum::<i64>()}),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(ReceiveOutcome {
         on_hand: row.on_hand,
@@ -492,6 +510,15 @@ pub async fn set_purchase_status(
     }
     am.updated_at = Set(now);
     let saved = purchase_request::Entity::update(am).exec(&tx).await?;
+    crate::outbox::announce(
+        &tx,
+        "purchase_request.updated",
+        saved.id,
+        json!({"purchase_request_id": saved.id, "number": saved.number,
+            "quantity": saved.quantity, "received": saved.received, "status": saved.status}),
+        now,
+    )
+    .await?;
     let view = pr_view(&tx, saved).await?;
     tx.commit().await?;
     Ok(view)

@@ -48,4 +48,6 @@ pub mod ticket_event;
 pub mod ticket_type;
 pub mod user;
 pub mod warehouse;
+pub mod webhook;
+pub mod webhook_delivery;
 pub mod wechat_message;

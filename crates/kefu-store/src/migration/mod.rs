@@ -13,6 +13,7 @@ mod m20261130_000001_wechat;
 mod m20261201_000001_chat;
 mod m20261202_000001_knowledge;
 mod m20261203_000001_parts;
+mod m20261203_000002_webhooks;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_chat::Migration),
             Box::new(m20261202_000001_knowledge::Migration),
             Box::new(m20261203_000001_parts::Migration),
+            Box::new(m20261203_000002_webhooks::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ pub mod search;
 pub mod sla;
 pub mod tickets;
 pub mod users;
+pub mod webhooks;
 
 use axum::http::HeaderMap;
 

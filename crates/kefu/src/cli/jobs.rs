@@ -158,6 +158,9 @@ pub fn worker(app: &App) -> Worker {
         ))
 }
 
+/// Webhook deliveries sent per pass.
+const WEBHOOK_BATCH: u64 = 50;
+
 /// The outbox dispatcher: turns announced events into mail, notifications and bot messages
 /// until `stop` turns true. Safe to run in several processes (rows are locked while taken).
 async fn dispatch_until(app: &App, mut stop: watch::Receiver<bool>) {
@@ -172,6 +175,10 @@ async fn dispatch_until(app: &App, mut stop: watch::Receiver<bool>) {
                 false
             }
         };
+        // Outbound webhooks written by the dispatch (and retries that fell due).
+        if let Err(e) = kefu_app::webhooks::deliver_webhooks(app, WEBHOOK_BATCH).await {
+            tracing::error!(error = %e, "webhook delivery failed");
+        }
         if !busy {
             tokio::select! {
                 _ = tokio::time::sleep(DISPATCH_IDLE) => {}
