@@ -7,6 +7,7 @@ pub mod access;
 pub mod chat;
 pub mod customer;
 pub mod fields;
+pub mod import;
 pub mod kb;
 pub mod parts;
 pub mod routing;

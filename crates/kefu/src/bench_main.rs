@@ -4,10 +4,11 @@
 //! through the real HTTP router over loopback; `pages` times the agent pages on an existing
 //! large database; `mail` takes in 100 KB mails through the intake use case; `mail-delay` times
 //! delivery to ticket through real mail servers; `search-eval` measures search recall; `parts`
-//! reserves one part for many tickets at once.
+//! reserves one part for many tickets at once; `import` imports assets from CSV and XLSX.
 
 mod bench {
     pub mod api;
+    pub mod import;
     pub mod mail;
     pub mod mail_delay;
     pub mod pages;
@@ -38,6 +39,8 @@ enum Cli {
     Pages(bench::pages::Args),
     /// Reserve one part for many tickets at once (contention on one stock row).
     Parts(bench::parts::Args),
+    /// Import assets from generated CSV and XLSX files (rows/s).
+    Import(bench::import::Args),
 }
 
 #[tokio::main]
@@ -51,6 +54,7 @@ async fn main() -> ExitCode {
         Cli::Api(args) => bench::api::run(args).await,
         Cli::Pages(args) => bench::pages::run(args).await,
         Cli::Parts(args) => bench::parts::run(args).await,
+        Cli::Import(args) => bench::import::run(args).await,
         Cli::Mail(args) => bench::mail::run(args).await,
         Cli::MailDelay(args) => bench::mail_delay::run(args).await,
         Cli::SearchEval(args) => bench::search_eval::run(args).await,

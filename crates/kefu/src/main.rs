@@ -41,6 +41,9 @@ enum Command {
     Demo(cli::demo::Args),
     /// Rebuild the search index from the database (stop `serve` first).
     Reindex,
+    /// Import master data from an XLSX or CSV file (`kefu import assets FILE [--dry-run]`).
+    #[command(subcommand)]
+    Import(cli::import::Command),
     /// Print the effective configuration as TOML, secrets masked.
     PrintConfig(cli::print_config::Args),
     /// Exit 0 when a running server answers /healthz with 200, 1 otherwise.
@@ -78,6 +81,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(cmd) => cli::user::run(cfg, cmd).await?,
         Command::Demo(args) => cli::demo::run(cfg, args).await?,
         Command::Mail(cmd) => return cli::mail::run(cfg, cmd).await,
+        Command::Import(cmd) => return cli::import::run(cfg, cmd).await,
         Command::PrintConfig(args) => cli::print_config::run(&cfg, args),
         Command::Healthcheck(args) => return Ok(cli::healthcheck::run(&cfg, args).await),
     }

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod healthcheck;
+pub mod import;
 pub mod jobs;
 pub mod mail;
 pub mod mail_watch;
