@@ -4,26 +4,10 @@
 
 mod common;
 
-use common::{PASSWORD, Server};
+use common::{Server, session};
 use kefu_store::testing::TestDb;
 use reqwest::StatusCode;
 use serde_json::json;
-
-async fn session(srv: &Server, email: &str) -> reqwest::Client {
-    let c = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = c
-        .post(format!("{}/api/v1/auth/login", srv.base))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    c
-}
 
 async fn page(c: &reqwest::Client, srv: &Server, path: &str) {
     let res = c.get(format!("{}{path}", srv.base)).send().await.unwrap();

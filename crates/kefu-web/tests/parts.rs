@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{PASSWORD, Server, assert_field, id_of, ok_json, problem};
+use common::{Server, assert_field, id_of, ok_json, problem, session};
 use kefu_store::testing::TestDb;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -185,18 +185,8 @@ async fn parts_over_http() {
         assert_eq!(ordered["status"], "ordered");
 
         // The pages: the parts page and the ticket's panel.
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
         let admin = srv.user("admin", None).await;
-        let res = c
-            .post(format!("{}/api/v1/auth/login", srv.base))
-            .json(&json!({"email": admin.email, "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
+        let c = session(&srv, &admin.email).await;
         let page = c
             .get(format!("{}/parts", srv.base))
             .send()

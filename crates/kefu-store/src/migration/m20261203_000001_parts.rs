@@ -7,6 +7,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::helpers::{fk, index};
+
 /// Spare-part tables.
 pub struct Migration;
 
@@ -14,38 +16,6 @@ impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m20261203_000001_parts"
     }
-}
-
-fn fk(
-    name: &'static str,
-    from: (&'static str, &'static str),
-    to: &'static str,
-    action: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(from.0, from.1)
-        .to(to, "id")
-        .on_delete(action)
-        .to_owned()
-}
-
-async fn index(
-    m: &SchemaManager<'_>,
-    table: &'static str,
-    name: &'static str,
-    cols: &[&'static str],
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut idx = Index::create();
-    idx.name(name).table(table);
-    for c in cols {
-        idx.col(*c);
-    }
-    if unique {
-        idx.unique();
-    }
-    m.create_index(idx.to_owned()).await
 }
 
 #[async_trait::async_trait]

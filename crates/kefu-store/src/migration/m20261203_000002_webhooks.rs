@@ -6,6 +6,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::helpers::index;
+
 /// Webhook tables.
 pub struct Migration;
 
@@ -60,33 +62,28 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ux_webhook_deliveries_outbox")
-                .table("webhook_deliveries")
-                .col("webhook_id")
-                .col("outbox_id")
-                .unique()
-                .to_owned(),
+        index(
+            m,
+            "webhook_deliveries",
+            "ux_webhook_deliveries_outbox",
+            &["webhook_id", "outbox_id"],
+            true,
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_webhook_deliveries_due")
-                .table("webhook_deliveries")
-                .col("status")
-                .col("next_attempt_at")
-                .to_owned(),
+        index(
+            m,
+            "webhook_deliveries",
+            "ix_webhook_deliveries_due",
+            &["status", "next_attempt_at"],
+            false,
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_webhook_deliveries_order")
-                .table("webhook_deliveries")
-                .col("webhook_id")
-                .col("aggregate_id")
-                .col("status")
-                .to_owned(),
+        index(
+            m,
+            "webhook_deliveries",
+            "ix_webhook_deliveries_order",
+            &["webhook_id", "aggregate_id", "status"],
+            false,
         )
         .await?;
         Ok(())

@@ -2,6 +2,7 @@
 
 use sea_orm_migration::prelude::*;
 
+mod helpers;
 mod m20261123_000001_initial;
 mod m20261124_000001_jobs;
 mod m20261125_000001_portal_invitations;

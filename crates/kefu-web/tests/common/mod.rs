@@ -254,3 +254,21 @@ pub fn assert_field(problem: &Value, field: &str, code: &str) {
         "expected field error {field}/{code} in {problem}"
     );
 }
+
+/// A browser-like client signed in as `email` (session cookie kept, redirects not followed).
+#[allow(dead_code)]
+pub async fn session(srv: &Server, email: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = c
+        .post(format!("{}/api/v1/auth/login", srv.base))
+        .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    c
+}
