@@ -15,6 +15,11 @@ async fn page(c: &reqwest::Client, srv: &Server, path: &str) {
     let body = res.text().await.unwrap();
     assert_eq!(status, StatusCode::OK, "{path}: {body}");
     assert!(body.contains("</html>"), "{path} is not a whole page");
+    // The pages' CSP (style-src 'self') blocks inline styles.
+    assert!(
+        !body.contains(" style=\""),
+        "{path} has an inline style attribute"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

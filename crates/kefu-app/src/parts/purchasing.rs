@@ -81,6 +81,24 @@ async fn pr_view(
     })
 }
 
+/// Announces a purchase request's new state (webhooks read it from the outbox).
+async fn announce(
+    db: &impl ConnectionTrait,
+    pr: &purchase_request::Model,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    crate::outbox::announce(
+        db,
+        "purchase_request.updated",
+        pr.id,
+        json!({"purchase_request_id": pr.id, "number": pr.number, "part_id": pr.part_id,
+            "warehouse_id": pr.warehouse_id, "quantity": pr.quantity, "received": pr.received,
+            "needed_by": pr.needed_by, "status": pr.status}),
+        now,
+    )
+    .await
+}
+
 /// Raises a purchase request for `q` more units, or adds them to the open one of the same
 /// part and warehouse (an earlier `needed_by` wins).
 pub(super) async fn shortage(
@@ -143,15 +161,7 @@ pub(super) async fn shortage(
             m
         }
     };
-    crate::outbox::announce(
-        tx,
-        "purchase_request.updated",
-        pr.id,
-        json!({"purchase_request_id": pr.id, "number": pr.number, "quantity": pr.quantity,
-            "received": pr.received, "status": pr.status}),
-        now,
-    )
-    .await?;
+    announce(tx, &pr, now).await?;
     pr_view(tx, pr).await
 }
 
@@ -307,15 +317,7 @@ pub async fn receive_stock(
             .one(&tx)
             .await?
             .ok_or(AppError::NotFound("purchase request"))?;
-        crate::outbox::announce(
-            &tx,
-            "purchase_request.updated",
-            saved.id,
-            json!({"purchase_request_id": saved.id, "number": saved.number,
-                "quantity": saved.quantity, "received": saved.received, "status": saved.status}),
-            now,
-        )
-        .await?;
+        announce(&tx, &saved, now).await?;
         pr_out = Some(pr_view(&tx, saved).await?);
     }
 
@@ -510,15 +512,7 @@ pub async fn set_purchase_status(
     }
     am.updated_at = Set(now);
     let saved = purchase_request::Entity::update(am).exec(&tx).await?;
-    crate::outbox::announce(
-        &tx,
-        "purchase_request.updated",
-        saved.id,
-        json!({"purchase_request_id": saved.id, "number": saved.number,
-            "quantity": saved.quantity, "received": saved.received, "status": saved.status}),
-        now,
-    )
-    .await?;
+    announce(&tx, &saved, now).await?;
     let view = pr_view(&tx, saved).await?;
     tx.commit().await?;
     Ok(view)
