@@ -266,3 +266,23 @@ test("a canned reply is filled in with the ticket's customer and number", async 
   const text = await agent.inputValue("form.reply textarea[name=body]");
   assert.equal(text, `${customer.name}您好，工单 ${tk.number} 已由${AGENT.name}受理。`);
 });
+
+test("an admin adds a webhook, sees its secret once, pauses it", async () => {
+  const page = await newPage(browser);
+  await loginStaff(page, ADMIN);
+  await page.goto("/admin/webhooks");
+  const name = marker("hook");
+  const form = page.locator("[data-testid=webhook-new]");
+  await form.locator("input[name=name]").fill(name);
+  await form.locator("input[name=url]").fill("https://erp.example.cn/hooks/kefu");
+  await form.locator("input[value='purchase_request.*']").check();
+  await Promise.all([page.waitForLoadState("load"), form.locator("button[type=submit]").click()]);
+  const secret = (await page.locator("[data-testid=webhook-secret] code").textContent()).trim();
+  assert.match(secret, /^whsec_[0-9a-f]{64}$/);
+  const row = page.locator("[data-testid=webhook-row]", { hasText: name });
+  assert.match(await row.textContent(), /purchase_request\.\*/);
+  assert.ok(!(await row.textContent()).includes(secret), "the list shows the secret masked");
+  await Promise.all([page.waitForURL(/\/admin\/webhooks$/), row.locator("button", { hasText: t("webhooks.pause") }).click()]);
+  assert.match(await page.locator("[data-testid=webhook-row]", { hasText: name }).textContent(), new RegExp(t("webhooks.resume")));
+  assert.deepEqual(page.pageErrors, []);
+});

@@ -162,7 +162,26 @@ async fn every_page_renders_for_staff_and_portal_users() {
             .unwrap();
         assert_eq!(saved["product_ids"], json!([product]));
         assert_eq!(saved["version"], 2);
+        let hook: serde_json::Value = srv
+            .post(
+                &srv.admin,
+                "/webhooks",
+                &json!({"name": "ERP", "url": "https://erp.example.cn/hooks", "events": ["ticket.*"]}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        kefu_app::notify::dispatch_outbox(&srv.app, 1000)
+            .await
+            .unwrap();
+        let hook = hook["id"].as_str().unwrap().to_owned();
         for path in [
+            "/admin/webhooks".to_owned(),
+            format!("/admin/webhooks/{hook}"),
+            "/parts".to_owned(),
             "/kb".to_owned(),
             "/kb/new".to_owned(),
             format!("/kb/{article}"),

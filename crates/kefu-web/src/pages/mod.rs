@@ -21,6 +21,7 @@ mod admin_config;
 mod admin_dispatch;
 mod admin_search;
 mod admin_sla;
+mod admin_webhooks;
 mod agent_customer_edit;
 mod agent_customers;
 mod agent_new;
@@ -156,6 +157,18 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/search/rebuild", post(admin_search::rebuild))
         .route("/admin/search/status", get(admin_search::poll))
+        .route(
+            "/admin/webhooks",
+            get(admin_webhooks::show).post(admin_webhooks::create),
+        )
+        .route("/admin/webhooks/{id}", get(admin_webhooks::log))
+        .route("/admin/webhooks/{id}/toggle", post(admin_webhooks::toggle))
+        .route("/admin/webhooks/{id}/rotate", post(admin_webhooks::rotate))
+        .route("/admin/webhooks/{id}/delete", post(admin_webhooks::delete))
+        .route(
+            "/admin/webhooks/{id}/deliveries/{delivery}/redeliver",
+            post(admin_webhooks::redeliver),
+        )
         .route("/search", get(search::page))
         .route("/parts", get(parts::show))
         .route("/parts/receive", post(parts::receive))

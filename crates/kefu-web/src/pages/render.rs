@@ -47,6 +47,8 @@ templates!(
     "agent/ticket_parts.html",
     "admin/search.html",
     "admin/search_status.html",
+    "admin/webhooks.html",
+    "admin/webhook_log.html",
     "agent/suggestions.html",
     "admin/nav.html",
     "admin/index.html",
