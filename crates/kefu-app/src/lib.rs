@@ -12,6 +12,7 @@ pub mod demo;
 pub mod demo_scale;
 pub mod dispatch;
 pub mod error;
+pub mod export;
 pub mod import;
 pub mod intake;
 pub mod kb;

@@ -77,12 +77,20 @@ impl AssetField {
         }
     }
 
-    /// The field a key or header names.
+    /// The field a key or header names; a two-language header (`序列号 serial_number`,
+    /// `客户 / customer`, as kefu's exports write them) by either half.
     pub fn from_name(s: &str) -> Option<AssetField> {
-        let s = s.trim().to_lowercase().replace('_', " ");
-        AssetField::ALL
-            .into_iter()
-            .find(|f| f.key().replace('_', " ") == s || f.aliases().iter().any(|a| *a == s))
+        let one = |s: &str| {
+            let s = s.trim().to_lowercase().replace('_', " ");
+            AssetField::ALL
+                .into_iter()
+                .find(|f| f.key().replace('_', " ") == s || f.aliases().iter().any(|a| *a == s))
+        };
+        one(s).or_else(|| {
+            s.split(|c: char| c == '/' || c.is_whitespace())
+                .filter(|p| !p.is_empty())
+                .find_map(one)
+        })
     }
 
     fn required(self) -> bool {
@@ -324,6 +332,19 @@ mod tests {
             .map(|(a, b)| (a.to_owned(), b.to_owned()))
             .collect();
         assert!(map_columns(&header, 1, &mapping).is_ok());
+        // kefu's own export headers.
+        assert_eq!(
+            AssetField::from_name("序列号 serial_number"),
+            Some(AssetField::SerialNumber)
+        );
+        assert_eq!(
+            AssetField::from_name("客户 / customer"),
+            Some(AssetField::Customer)
+        );
+        assert_eq!(
+            AssetField::from_name("serial number"),
+            Some(AssetField::SerialNumber)
+        );
     }
 
     #[test]

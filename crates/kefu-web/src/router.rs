@@ -18,8 +18,8 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{
-    approvals, auth, channels, chats, config, customers, dispatch, imports, kb, parts, search, sla,
-    tickets, users, webhooks,
+    approvals, auth, channels, chats, config, customers, dispatch, exports, imports, kb, parts,
+    search, sla, tickets, users, webhooks,
 };
 use crate::{ApiError, AppState, WebSettings, ops};
 
@@ -143,6 +143,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::list_deliveries))
         .routes(routes!(webhooks::redeliver))
         .routes(routes!(imports::import_assets))
+        .routes(routes!(exports::tickets))
+        .routes(routes!(exports::assets))
+        .routes(routes!(exports::stock))
         .routes(routes!(kb::list_categories, kb::create_category))
         .routes(routes!(kb::update_category, kb::delete_category))
         .routes(routes!(kb::list_articles, kb::create_article))

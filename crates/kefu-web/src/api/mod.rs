@@ -7,6 +7,7 @@ pub mod chats;
 pub mod config;
 pub mod customers;
 pub mod dispatch;
+pub mod exports;
 pub mod imports;
 pub mod kb;
 pub mod parts;

@@ -94,6 +94,34 @@ impl QueueParams {
     }
 }
 
+/// The export format of `/tickets/export`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ExportFormat {
+    format: String,
+}
+
+/// `GET /tickets/export?<queue filters>&format=xlsx|csv`: what the queue page lists, as a file.
+pub async fn export(
+    State(s): State<AppState>,
+    Staff(v): Staff,
+    Query(p): Query<QueueParams>,
+    Query(f): Query<ExportFormat>,
+) -> Response {
+    let Some(format) = kefu_app::export::Format::parse(&f.format) else {
+        return page_error(
+            kefu_app::AppError::invalid("format", "invalid", "xlsx or csv"),
+            v.locale(),
+        );
+    };
+    match kefu_app::export::export_tickets(&s.app, &v.actor, p.to_query(&v), format).await {
+        Ok(file) => {
+            crate::api::file_response(file.content_type, &file.file_name, file.bytes, false)
+        }
+        Err(e) => page_error(e, v.locale()),
+    }
+}
+
 /// `GET /`: the agent's own queue.
 pub async fn home(_staff: Staff) -> Response {
     Redirect::to("/tickets?queue=mine").into_response()

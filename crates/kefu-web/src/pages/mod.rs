@@ -171,6 +171,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/search", get(search::page))
         .route("/parts", get(parts::show))
+        .route("/tickets/export", get(agent_queue::export))
         .route("/parts/receive", post(parts::receive))
         .route("/parts/new", post(parts::create_part))
         .route("/parts/warehouses", post(parts::create_warehouse))

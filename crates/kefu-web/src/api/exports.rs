@@ -1,0 +1,83 @@
+//! Lists as files for Excel: `?format=xlsx` or `csv` (UTF-8 with BOM).
+
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use kefu_app::AppError;
+use kefu_app::export::{ExportFile, Format};
+use kefu_app::tickets::TicketListQuery;
+use serde::Deserialize;
+
+use super::{ApiResult, file_response};
+use crate::AppState;
+use crate::extract::{Auth, Query};
+
+/// The file format.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct FormatQuery {
+    /// `xlsx` (default) or `csv` (UTF-8 with BOM).
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+impl FormatQuery {
+    fn format(&self) -> Result<Format, AppError> {
+        Format::parse(self.format.as_deref().unwrap_or("xlsx"))
+            .ok_or_else(|| AppError::invalid("format", "invalid", "xlsx or csv"))
+    }
+}
+
+fn file(f: ExportFile) -> Response {
+    file_response(f.content_type, &f.file_name, f.bytes, false)
+}
+
+/// The tickets the list filters select (every page, at most 100,000), as a file.
+#[utoipa::path(get, path = "/api/v1/export/tickets", tag = "export", params(TicketListQuery, FormatQuery), responses((status = 200, description = "an XLSX or CSV file")))]
+pub async fn tickets(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
+    // The list's own parameters refuse unknown ones, so `format` is taken out first.
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let (format, rest): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(k, _)| k == "format");
+    let format = FormatQuery {
+        format: format.into_iter().next().map(|p| p.1),
+    }
+    .format()?;
+    let rest = serde_urlencoded::to_string(&rest).unwrap_or_default();
+    let q: TicketListQuery = serde_urlencoded::from_str(&rest).map_err(|e| {
+        let msg = e.to_string();
+        let field = msg.split('`').nth(1).unwrap_or("query").to_owned();
+        AppError::invalid(&field, "invalid", msg)
+    })?;
+    Ok(file(
+        kefu_app::export::export_tickets(&s.app, &a, q, format).await?,
+    ))
+}
+
+/// Every asset with its customer and dates (the columns the asset import reads), as a file.
+#[utoipa::path(get, path = "/api/v1/export/assets", tag = "export", params(FormatQuery), responses((status = 200, description = "an XLSX or CSV file")))]
+pub async fn assets(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Query(f): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = f.format()?;
+    Ok(file(
+        kefu_app::export::export_assets(&s.app, &a, format).await?,
+    ))
+}
+
+/// Stock per part and warehouse, as a file.
+#[utoipa::path(get, path = "/api/v1/export/stock", tag = "export", params(FormatQuery), responses((status = 200, description = "an XLSX or CSV file")))]
+pub async fn stock(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Query(f): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = f.format()?;
+    Ok(file(
+        kefu_app::export::export_stock(&s.app, &a, format).await?,
+    ))
+}
