@@ -19,6 +19,7 @@ pub mod kb;
 pub mod mail;
 pub mod notify;
 pub mod parts;
+pub mod rma;
 pub mod search;
 pub mod sheets;
 pub mod sla;

@@ -10,6 +10,7 @@ pub mod fields;
 pub mod import;
 pub mod kb;
 pub mod parts;
+pub mod rma;
 pub mod routing;
 pub mod sla;
 pub mod ticket;

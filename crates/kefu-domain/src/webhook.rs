@@ -7,7 +7,7 @@ use chrono::Duration;
 pub const MAX_ATTEMPTS: i32 = 8;
 
 /// Events a webhook can subscribe to (a trailing `*` takes a whole family).
-pub const TOPICS: [&str; 10] = [
+pub const TOPICS: [&str; 11] = [
     "ticket.*",
     "ticket.created",
     "ticket.status_changed",
@@ -17,6 +17,7 @@ pub const TOPICS: [&str; 10] = [
     "ticket.parts_arrived",
     "purchase_request.*",
     "part.*",
+    "rma.*",
     "article.*",
 ];
 

@@ -19,7 +19,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{
     approvals, auth, channels, chats, config, customers, dispatch, exports, imports, kb, parts,
-    search, sla, tickets, users, webhooks,
+    rmas, search, sla, tickets, users, webhooks,
 };
 use crate::{ApiError, AppState, WebSettings, ops};
 
@@ -146,6 +146,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(exports::tickets))
         .routes(routes!(exports::assets))
         .routes(routes!(exports::stock))
+        .routes(routes!(rmas::issue, rmas::list))
+        .routes(routes!(rmas::step))
         .routes(routes!(kb::list_categories, kb::create_category))
         .routes(routes!(kb::update_category, kb::delete_category))
         .routes(routes!(kb::list_articles, kb::create_article))

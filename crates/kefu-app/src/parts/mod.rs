@@ -17,6 +17,7 @@ pub use lines::{
     PartLineView, ReserveInput, ReserveOutcome, consume_line, release_line, reserve_for_ticket,
     ticket_part_lines,
 };
+pub(crate) use purchasing::restock_return;
 pub use purchasing::{
     PurchaseRequestView, ReceiveInput, ReceiveOutcome, list_purchase_requests, receive_stock,
     set_purchase_status,

@@ -517,3 +517,36 @@ pub async fn set_purchase_status(
     tx.commit().await?;
     Ok(view)
 }
+
+/// Returned goods that passed inspection go back on hand (an RMA's restock), with their move,
+/// inside the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn restock_return(
+    tx: &kefu_store::Tx,
+    part_id: Uuid,
+    warehouse_id: Uuid,
+    q: i64,
+    rma_number: &str,
+    ticket_id: Uuid,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    stock::row(tx, part_id, warehouse_id, now).await?;
+    stock::shift(tx, part_id, warehouse_id, q, 0, now).await?;
+    stock::record(
+        tx,
+        part_id,
+        warehouse_id,
+        "return",
+        q,
+        0,
+        &format!("退货入库 {rma_number} / returned goods restocked"),
+        &MoveCause {
+            ticket_id: Some(ticket_id),
+            actor_id: actor.user_ref(),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+}

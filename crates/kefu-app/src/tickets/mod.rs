@@ -25,7 +25,7 @@ mod view;
 pub use approvals::{
     ApprovalView, Decision, approval_rules, decide_approval, pending_approvals, save_approval_rules,
 };
-pub(crate) use approvals::{Gate, gate, use_up};
+pub(crate) use approvals::{Gate, gate, request as request_approvals, use_up};
 pub use assign::{AssignInput, assign_ticket};
 pub use attachments::{AttachmentView, NewAttachment, add_attachment, read_attachment};
 pub(crate) use attachments::{check_size, clean_name, clean_type, read_blob, store_blob};

@@ -35,6 +35,7 @@ pub mod part_line;
 pub mod portal_invitation;
 pub mod product;
 pub mod purchase_request;
+pub mod rma;
 pub mod session;
 pub mod setting;
 pub mod sla_policy;

@@ -15,6 +15,7 @@ mod m20261201_000001_chat;
 mod m20261202_000001_knowledge;
 mod m20261203_000001_parts;
 mod m20261203_000002_webhooks;
+mod m20261203_000003_rmas;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_knowledge::Migration),
             Box::new(m20261203_000001_parts::Migration),
             Box::new(m20261203_000002_webhooks::Migration),
+            Box::new(m20261203_000003_rmas::Migration),
         ]
     }
 }

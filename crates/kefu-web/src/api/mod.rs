@@ -11,6 +11,7 @@ pub mod exports;
 pub mod imports;
 pub mod kb;
 pub mod parts;
+pub mod rmas;
 pub mod search;
 pub mod sla;
 pub mod tickets;
