@@ -59,3 +59,26 @@ test("an agent reserves parts on a ticket, the shortage becomes a purchase reque
   assert.ok((await page.locator("[data-testid=pr-row][data-status=open]").count()) >= 1);
   assert.deepEqual(page.pageErrors, []);
 });
+
+test("on a return ticket an agent issues an RMA, receives the goods and scraps them: the return is done", async () => {
+  const tk = await api.openTicket({ subject: `${marker("rma")} 退货：外壳破损`, kind: "return_exchange" });
+  const page = await newPage(browser);
+  await loginStaff(page, AGENT);
+  await page.goto(`/tickets/${tk.id}`);
+  const panel = page.locator("[data-testid=ticket-rmas]");
+  await panel.waitFor();
+  const form = panel.locator("[data-testid=rma-issue]");
+  await form.locator("input[name=serial_number]").fill("SN-RMA-0001");
+  await form.locator("input[name=reason]").fill("到货外壳破损");
+  await form.locator("button[type=submit]").click();
+  await page.locator("[data-testid=rma-flash]").waitFor();
+  assert.match(await page.locator("[data-testid=rma-flash]").textContent(), /^RMA-\d{6}-\d{6}$/);
+  await page.locator("[data-testid=rma-receive]").click();
+  await page.locator("[data-testid=rma][data-status=received]").waitFor();
+  const inspect = page.locator("[data-testid=rma-inspect]");
+  await inspect.locator("select[name=restock]").selectOption("false");
+  await inspect.locator("button[type=submit]").click();
+  await page.locator("[data-testid=rma][data-status=scrapped]").waitFor();
+  assert.match(await page.locator("[data-testid=rma]").textContent(), new RegExp(t("rma.closed")));
+  assert.deepEqual(page.pageErrors, []);
+});

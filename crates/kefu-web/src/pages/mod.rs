@@ -181,6 +181,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/tickets/{id}/parts/{line}/consume", post(parts::consume))
         .route("/tickets/{id}/parts/{line}/release", post(parts::release))
+        .route(
+            "/tickets/{id}/rmas",
+            get(parts::rmas_panel).post(parts::issue_rma),
+        )
+        .route("/tickets/{id}/rmas/{rma}/steps", post(parts::rma_step))
         .route("/admin/channels", get(admin_channels::show))
         .route("/admin/channels/mail", post(admin_channels::save_mail))
         .route(

@@ -231,3 +231,96 @@ pub async fn release(
     };
     panel(&s, &v, id, flash).await
 }
+
+async fn rma_panel(
+    s: &AppState,
+    v: &Viewer,
+    ticket_id: Uuid,
+    flash: Option<(bool, String)>,
+) -> Response {
+    let r = async {
+        let rmas = kefu_app::rma::ticket_rmas(&s.app, &v.actor, ticket_id).await?;
+        let can_edit = v.actor.role.is_staff() && v.actor.has(Permission::TicketUpdate);
+        let warehouses = if can_edit {
+            parts::list_warehouses(&s.app, &v.actor).await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, AppError>((rmas, warehouses, can_edit))
+    }
+    .await;
+    let (flash_ok, flash) = match flash {
+        Some((ok, text)) => (ok, Some(text)),
+        None => (true, None),
+    };
+    match r {
+        Ok((rmas, warehouses, can_edit)) => render(
+            "agent/ticket_rmas.html",
+            ctx!(base(v); ticket_id, rmas, warehouses, can_edit, flash, flash_ok),
+        ),
+        Err(e) => page_error(e, v.locale()),
+    }
+}
+
+/// `GET /tickets/{id}/rmas`: the returns panel of a return/exchange ticket.
+pub async fn rmas_panel(
+    State(s): State<AppState>,
+    Staff(v): Staff,
+    Path(id): Path<Uuid>,
+) -> Response {
+    rma_panel(&s, &v, id, None).await
+}
+
+/// `POST /tickets/{id}/rmas`: issue an RMA (or file the approvals it waits for).
+pub async fn issue_rma(
+    State(s): State<AppState>,
+    Path(id): Path<Uuid>,
+    form: PageForm<Pairs>,
+) -> Response {
+    let v = form.viewer;
+    let p = form.data;
+    let input = kefu_app::rma::RmaInput {
+        kind: if get(&p, "kind") == "exchange" {
+            kefu_domain::rma::RmaKind::Exchange
+        } else {
+            kefu_domain::rma::RmaKind::Return
+        },
+        serial_number: opt(&p, "serial_number"),
+        order_line_id: None,
+        part_id: uuid(&p, "part_id"),
+        quantity: get(&p, "quantity").parse().ok(),
+        reason: get(&p, "reason").to_owned(),
+    };
+    let flash = match kefu_app::rma::issue_rma(&s.app, &v.actor, id, input).await {
+        Ok(r) => (true, r.number),
+        Err(e) => (false, describe(e, v.locale()).1),
+    };
+    rma_panel(&s, &v, id, Some(flash)).await
+}
+
+/// `POST /tickets/{id}/rmas/{rma}/steps`: receive, inspect or ship.
+pub async fn rma_step(
+    State(s): State<AppState>,
+    Path((id, rma)): Path<(Uuid, Uuid)>,
+    form: PageForm<Pairs>,
+) -> Response {
+    let v = form.viewer;
+    let p = form.data;
+    let action = match get(&p, "step") {
+        "receive" => kefu_app::rma::RmaAction::Receive,
+        "inspect" => kefu_app::rma::RmaAction::Inspect {
+            restock: get(&p, "restock") == "true",
+            warehouse_id: uuid(&p, "warehouse_id"),
+            note: opt(&p, "note"),
+        },
+        _ => kefu_app::rma::RmaAction::Ship {
+            serial_number: opt(&p, "serial_number"),
+            tracking: opt(&p, "tracking"),
+        },
+    };
+    let flash = match kefu_app::rma::rma_step(&s.app, &v.actor, rma, action).await {
+        Ok(_) => None,
+        Err(e) => Some((false, describe(e, v.locale()).1)),
+    };
+    rma_panel(&s, &v, id, flash).await
+}

@@ -45,6 +45,7 @@ templates!(
     "agent/search.html",
     "agent/parts.html",
     "agent/ticket_parts.html",
+    "agent/ticket_rmas.html",
     "admin/search.html",
     "admin/search_status.html",
     "admin/webhooks.html",
