@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use kefu_app::customers::NewCustomer;
-use kefu_app::import::{AssetImport, import_assets};
+use kefu_app::import::{AssetImport, import_assets, import_customers};
 use kefu_app::{App, AppError, AppSettings};
 use kefu_domain::access::{Actor, Role};
 use kefu_store::entity::asset;
@@ -17,6 +17,15 @@ use uuid::Uuid;
 
 fn gbk(text: &str) -> Vec<u8> {
     encoding_rs::GBK.encode(text).0.into_owned()
+}
+
+fn imp_of(name: &str, bytes: Vec<u8>) -> AssetImport {
+    AssetImport {
+        file_name: name.into(),
+        bytes,
+        mapping: HashMap::new(),
+        dry_run: false,
+    }
 }
 
 async fn count(app: &App) -> u64 {
@@ -50,6 +59,52 @@ async fn assets_import_with_dry_run_and_row_errors() {
             .await
             .unwrap();
         }
+        // Customers first (as an ERP export would come): a bad file names every cell; then
+        // new codes are created and a known code is updated.
+        let bad_customers = "客户编码,客户名称,等级,邮箱\nC003,南方电力,金牌,\nC004,,VIP,x\n";
+        match import_customers(
+            &app,
+            &staff,
+            imp_of("客户.csv", gbk(bad_customers)),
+            &|_, _| {},
+        )
+        .await
+        {
+            Err(AppError::Invalid(e)) => {
+                let got: Vec<(&str, &str)> = e
+                    .iter()
+                    .map(|f| (f.field.as_str(), f.code.as_str()))
+                    .collect();
+                assert_eq!(
+                    got,
+                    [
+                        ("客户.csv:2", "tier"),
+                        ("客户.csv:3", "email"),
+                        ("客户.csv:3", "name")
+                    ]
+                );
+            }
+            other => panic!("expected row problems, got {other:?}"),
+        }
+        let good_customers = "客户编码,客户名称,等级,类型\nC003,南方电力,战略,企业\nC004,华东物流,VIP,\nC001,精工机械股份,,\n";
+        let r = import_customers(
+            &app,
+            &staff,
+            imp_of("客户.csv", gbk(good_customers)),
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!((r.created, r.updated), (2, 1));
+        let c1 = kefu_store::entity::customer::Entity::find()
+            .filter(kefu_store::entity::customer::Column::Code.eq("C001"))
+            .one(app.store.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(c1.name, "精工机械股份");
+        assert_eq!(c1.version, 2);
+
         let before = count(&app).await;
         let bad = "客户编码,序列号,型号,安装日期,保修截止\n\
                    C001,SN-A1,M7400,2026-01-05,2027-01-05\n\

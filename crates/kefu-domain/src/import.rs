@@ -1,11 +1,41 @@
-//! Importing installed equipment from a spreadsheet: which column is which field (by header,
-//! in Chinese or English, or by an explicit mapping), and each row checked — required cells,
-//! dates in the forms people type, warranty not before installation, a serial number only once
-//! per file. Problems name the row (the sheet's own number) and the field.
+//! Importing master data (installed equipment, customers) from a spreadsheet: which column is
+//! which field (by header, in Chinese or English, or by an explicit mapping), and each row
+//! checked — required cells, dates in the forms people type, warranty not before
+//! installation, known codes for tiers and kinds, a key (serial number, customer code) only
+//! once per file. Problems name the row (the sheet's own number) and the field.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+
+/// A field of an import: its key, the headers people use for it, whether a row needs it.
+pub trait Column: Copy + PartialEq + Sized + 'static {
+    /// Every field.
+    fn all() -> &'static [Self];
+    /// Stable key (`serial_number`), also the English header.
+    fn key(self) -> &'static str;
+    /// Headers people use for it (lower case).
+    fn aliases(self) -> &'static [&'static str];
+    /// A row must fill it.
+    fn required(self) -> bool;
+
+    /// The field a key or header names; a two-language header (`序列号 serial_number`,
+    /// `客户 / customer`, as kefu's exports write them) by either half.
+    fn from_name(s: &str) -> Option<Self> {
+        let one = |s: &str| {
+            let s = s.trim().to_lowercase().replace('_', " ");
+            Self::all()
+                .iter()
+                .copied()
+                .find(|f| f.key().replace('_', " ") == s || f.aliases().iter().any(|a| *a == s))
+        };
+        one(s).or_else(|| {
+            s.split(|c: char| c == '/' || c.is_whitespace())
+                .filter(|p| !p.is_empty())
+                .find_map(one)
+        })
+    }
+}
 
 /// A field an asset row can fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,9 +70,14 @@ impl AssetField {
         AssetField::ContractEnd,
         AssetField::SiteAddress,
     ];
+}
 
-    /// Stable key (`serial_number`), also the English header.
-    pub fn key(self) -> &'static str {
+impl Column for AssetField {
+    fn all() -> &'static [Self] {
+        &AssetField::ALL
+    }
+
+    fn key(self) -> &'static str {
         match self {
             AssetField::Customer => "customer",
             AssetField::SerialNumber => "serial_number",
@@ -55,7 +90,6 @@ impl AssetField {
         }
     }
 
-    /// Headers people use for it.
     fn aliases(self) -> &'static [&'static str] {
         match self {
             AssetField::Customer => &["客户", "客户编码", "客户名称", "customer", "customer code"],
@@ -75,22 +109,6 @@ impl AssetField {
             AssetField::ContractEnd => &["合同截止", "维保合同到期", "合同到期", "contract end"],
             AssetField::SiteAddress => &["安装地址", "地址", "site", "address", "site address"],
         }
-    }
-
-    /// The field a key or header names; a two-language header (`序列号 serial_number`,
-    /// `客户 / customer`, as kefu's exports write them) by either half.
-    pub fn from_name(s: &str) -> Option<AssetField> {
-        let one = |s: &str| {
-            let s = s.trim().to_lowercase().replace('_', " ");
-            AssetField::ALL
-                .into_iter()
-                .find(|f| f.key().replace('_', " ") == s || f.aliases().iter().any(|a| *a == s))
-        };
-        one(s).or_else(|| {
-            s.split(|c: char| c == '/' || c.is_whitespace())
-                .filter(|p| !p.is_empty())
-                .find_map(one)
-        })
     }
 
     fn required(self) -> bool {
@@ -123,18 +141,18 @@ fn problem(row: usize, column: &str, message: impl Into<String>) -> Problem {
 /// Which field each column fills: `mapping` (column header → field key) first, then the
 /// header's own name. Unknown columns are ignored; a missing required field or a field given
 /// twice is a problem on the header row.
-pub fn map_columns(
+pub fn map_columns<F: Column>(
     header: &[String],
     header_row: usize,
     mapping: &HashMap<String, String>,
-) -> Result<Vec<Option<AssetField>>, Vec<Problem>> {
+) -> Result<Vec<Option<F>>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut out = Vec::with_capacity(header.len());
     for cell in header {
         let name = cell.trim();
         let field = match mapping.get(name) {
             Some(target) if target.is_empty() => None,
-            Some(target) => match AssetField::from_name(target) {
+            Some(target) => match F::from_name(target) {
                 Some(f) => Some(f),
                 None => {
                     problems.push(problem(
@@ -145,7 +163,7 @@ pub fn map_columns(
                     None
                 }
             },
-            None => AssetField::from_name(name),
+            None => F::from_name(name),
         };
         if let Some(f) = field
             && out.contains(&Some(f))
@@ -160,7 +178,7 @@ pub fn map_columns(
         }
         out.push(field);
     }
-    for f in AssetField::ALL.into_iter().filter(|f| f.required()) {
+    for f in F::all().iter().copied().filter(|f| f.required()) {
         if !out.contains(&Some(f)) {
             problems.push(problem(
                 header_row,
@@ -302,6 +320,204 @@ pub fn parse_asset_rows(
     (good, problems)
 }
 
+/// A field a customer row can fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CustomerField {
+    /// Customer code (the key: a known code is updated).
+    Code,
+    /// Name.
+    Name,
+    /// `company` or `person`.
+    Kind,
+    /// `standard`, `vip` or `strategic`.
+    Tier,
+    /// Region.
+    Region,
+    /// Address.
+    Address,
+    /// Phone.
+    Phone,
+    /// Mail address.
+    Email,
+}
+
+impl CustomerField {
+    /// Every field.
+    pub const ALL: [CustomerField; 8] = [
+        CustomerField::Code,
+        CustomerField::Name,
+        CustomerField::Kind,
+        CustomerField::Tier,
+        CustomerField::Region,
+        CustomerField::Address,
+        CustomerField::Phone,
+        CustomerField::Email,
+    ];
+}
+
+impl Column for CustomerField {
+    fn all() -> &'static [Self] {
+        &CustomerField::ALL
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            CustomerField::Code => "code",
+            CustomerField::Name => "name",
+            CustomerField::Kind => "kind",
+            CustomerField::Tier => "tier",
+            CustomerField::Region => "region",
+            CustomerField::Address => "address",
+            CustomerField::Phone => "phone",
+            CustomerField::Email => "email",
+        }
+    }
+
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            CustomerField::Code => &["客户编码", "编码", "客户编号", "customer code"],
+            CustomerField::Name => &["客户名称", "名称", "公司名称", "customer", "customer name"],
+            CustomerField::Kind => &["类型", "客户类型", "type"],
+            CustomerField::Tier => &["等级", "客户等级", "level"],
+            CustomerField::Region => &["地区", "区域", "省份", "area"],
+            CustomerField::Address => &["地址", "详细地址"],
+            CustomerField::Phone => &["电话", "联系电话", "手机", "tel", "mobile"],
+            CustomerField::Email => &["邮箱", "电子邮件", "mail", "e-mail"],
+        }
+    }
+
+    fn required(self) -> bool {
+        matches!(self, CustomerField::Code | CustomerField::Name)
+    }
+}
+
+/// One customer row, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CustomerRow {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// `company` or `person` (none: keep / default).
+    pub kind: Option<String>,
+    /// `standard`, `vip` or `strategic` (none: keep / default).
+    pub tier: Option<String>,
+    /// Region.
+    pub region: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Mail address.
+    pub email: Option<String>,
+}
+
+fn kind_of(v: &str) -> Option<&'static str> {
+    match v.to_lowercase().as_str() {
+        "company" | "企业" | "公司" | "单位" => Some("company"),
+        "person" | "个人" => Some("person"),
+        _ => None,
+    }
+}
+
+fn tier_of(v: &str) -> Option<&'static str> {
+    match v.to_lowercase().as_str() {
+        "standard" | "标准" | "普通" => Some("standard"),
+        "vip" | "重要" => Some("vip"),
+        "strategic" | "战略" | "战略客户" => Some("strategic"),
+        _ => None,
+    }
+}
+
+/// Checks customer rows like [`parse_asset_rows`]: code and name required, kind and tier from
+/// their Chinese or English names, a plausible mail address, a code only once per file.
+pub fn parse_customer_rows(
+    rows: &[Vec<String>],
+    columns: &[Option<CustomerField>],
+    first_row: usize,
+) -> (Vec<(usize, CustomerRow)>, Vec<Problem>) {
+    let mut good = Vec::with_capacity(rows.len());
+    let mut problems = Vec::new();
+    let mut codes: HashMap<String, usize> = HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        let n = first_row + i;
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let before = problems.len();
+        let mut c = CustomerRow::default();
+        for (cell, field) in row.iter().zip(columns) {
+            let Some(f) = field else { continue };
+            let v = cell.trim();
+            if v.chars().count() > MAX_CELL {
+                problems.push(problem(
+                    n,
+                    f.key(),
+                    format!("at most {MAX_CELL} characters"),
+                ));
+                continue;
+            }
+            let some = || (!v.is_empty()).then(|| v.to_owned());
+            match f {
+                CustomerField::Code => c.code = v.to_owned(),
+                CustomerField::Name => c.name = v.to_owned(),
+                CustomerField::Kind if v.is_empty() => {}
+                CustomerField::Kind => match kind_of(v) {
+                    Some(k) => c.kind = Some(k.into()),
+                    None => problems.push(problem(
+                        n,
+                        "kind",
+                        format!("`{v}` is not 企业/company or 个人/person"),
+                    )),
+                },
+                CustomerField::Tier if v.is_empty() => {}
+                CustomerField::Tier => match tier_of(v) {
+                    Some(t) => c.tier = Some(t.into()),
+                    None => problems.push(problem(
+                        n,
+                        "tier",
+                        format!("`{v}` is not 标准/standard, VIP or 战略/strategic"),
+                    )),
+                },
+                CustomerField::Region => c.region = some(),
+                CustomerField::Address => c.address = some(),
+                CustomerField::Phone => c.phone = some(),
+                CustomerField::Email => {
+                    if !v.is_empty()
+                        && !v
+                            .split_once('@')
+                            .is_some_and(|(a, d)| !a.is_empty() && d.contains('.'))
+                    {
+                        problems.push(problem(n, "email", format!("`{v}` is not a mail address")));
+                    }
+                    c.email = some();
+                }
+            }
+        }
+        for (f, v) in [
+            (CustomerField::Code, &c.code),
+            (CustomerField::Name, &c.name),
+        ] {
+            if v.is_empty() {
+                problems.push(problem(n, f.key(), "required"));
+            }
+        }
+        if !c.code.is_empty()
+            && let Some(first) = codes.insert(c.code.to_lowercase(), n)
+        {
+            problems.push(problem(
+                n,
+                "code",
+                format!("`{}` is also on row {first}", c.code),
+            ));
+        }
+        if problems.len() == before {
+            good.push((n, c));
+        }
+    }
+    (good, problems)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,7 +529,7 @@ mod tests {
     #[test]
     fn headers_in_chinese_or_english_or_mapped() {
         let header = row(&["客户编码", "序列号", "型号", "保修截止", "备注"]);
-        let cols = map_columns(&header, 1, &HashMap::new()).unwrap();
+        let cols = map_columns::<AssetField>(&header, 1, &HashMap::new()).unwrap();
         assert_eq!(
             cols,
             [
@@ -325,13 +541,13 @@ mod tests {
             ]
         );
         let header = row(&["Kunde", "SN", "Gerät"]);
-        let e = map_columns(&header, 3, &HashMap::new()).unwrap_err();
+        let e = map_columns::<AssetField>(&header, 3, &HashMap::new()).unwrap_err();
         assert!(e.iter().all(|p| p.row == 3));
         let mapping: HashMap<String, String> = [("Kunde", "customer"), ("Gerät", "product_name")]
             .into_iter()
             .map(|(a, b)| (a.to_owned(), b.to_owned()))
             .collect();
-        assert!(map_columns(&header, 1, &mapping).is_ok());
+        assert!(map_columns::<AssetField>(&header, 1, &mapping).is_ok());
         // kefu's own export headers.
         assert_eq!(
             AssetField::from_name("序列号 serial_number"),
@@ -397,5 +613,25 @@ mod tests {
             ]
         );
         assert!(problems[3].message.contains("row 2"));
+    }
+
+    #[test]
+    fn customer_rows_take_chinese_tiers_and_name_bad_cells() {
+        let header = row(&["客户编码", "客户名称", "等级", "类型", "邮箱"]);
+        let cols = map_columns::<CustomerField>(&header, 1, &HashMap::new()).unwrap();
+        let rows = vec![
+            row(&["C001", "精工机械", "战略", "企业", "it@jinggong.cn"]),
+            row(&["C002", "", "金牌", "", "not-mail"]),
+            row(&["c001", "重复", "", "", ""]),
+        ];
+        let (good, problems) = parse_customer_rows(&rows, &cols, 2);
+        assert_eq!(good.len(), 1);
+        assert_eq!(good[0].1.tier.as_deref(), Some("strategic"));
+        assert_eq!(good[0].1.kind.as_deref(), Some("company"));
+        let got: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
+        assert_eq!(got, [(3, "tier"), (3, "email"), (3, "name"), (4, "code")]);
     }
 }

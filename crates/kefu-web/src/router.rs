@@ -143,6 +143,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::list_deliveries))
         .routes(routes!(webhooks::redeliver))
         .routes(routes!(imports::import_assets))
+        .routes(routes!(imports::import_customers))
         .routes(routes!(exports::tickets))
         .routes(routes!(exports::assets))
         .routes(routes!(exports::stock))

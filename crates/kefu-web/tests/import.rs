@@ -45,6 +45,22 @@ async fn asset_import_over_http() {
             StatusCode::CREATED,
         )
         .await;
+        let customers = ok_json(
+            srv.client
+                .post(srv.url("/import/customers"))
+                .bearer_auth(&srv.admin)
+                .multipart(form(
+                    "客户.csv",
+                    "客户编码,客户名称,等级\nC002,华南食品,VIP\n",
+                    None,
+                ))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(customers["created"], 1);
         let url = |q: &str| srv.url(&format!("/import/assets{q}"));
         let bad = "Kunde,SN,Modell\nC001,SN-1,M7400\nC404,SN-2,M7400\n";
         let mapping = r#"{"Kunde":"customer","SN":"serial_number","Modell":"product_name"}"#;

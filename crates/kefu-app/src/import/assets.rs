@@ -12,14 +12,12 @@ use kefu_store::sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilte
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::{App, AppError, FieldError, audit, require};
+use crate::{App, AppError, audit, require};
 
 /// Rows per INSERT statement (10 columns each, well under SQLite's parameter limit).
 const CHUNK: usize = 1000;
-/// Problems listed at most (the count is always complete).
-const MAX_LISTED: usize = 2000;
 
-/// An upload to import.
+/// An upload to import (assets or customers).
 #[derive(Debug, Clone, Default)]
 pub struct AssetImport {
     /// File name (`.xlsx` or `.csv`), used in problem locations.
@@ -46,23 +44,6 @@ pub struct ImportReport {
     pub dry_run: bool,
 }
 
-fn located(file: &str, problems: Vec<Problem>) -> AppError {
-    let total = problems.len();
-    let mut errors: Vec<FieldError> = problems
-        .into_iter()
-        .take(MAX_LISTED)
-        .map(|p| FieldError::new(format!("{file}:{}", p.row), p.column, p.message))
-        .collect();
-    if total > MAX_LISTED {
-        errors.push(FieldError::new(
-            file,
-            "more",
-            format!("{} more problems not listed", total - MAX_LISTED),
-        ));
-    }
-    AppError::Invalid(errors)
-}
-
 /// Imports assets (staff who may change customers). `progress(done, total)` after each batch.
 pub async fn import_assets(
     app: &App,
@@ -72,22 +53,9 @@ pub async fn import_assets(
 ) -> Result<ImportReport, AppError> {
     require(actor, Permission::CustomerWrite)?;
     let file = imp.file_name.clone();
-    let name = imp.file_name.clone();
-    let rows = tokio::task::spawn_blocking(move || super::read_table(&name, imp.bytes))
-        .await
-        .map_err(anyhow::Error::from)?
-        .map_err(|m| AppError::Invalid(vec![FieldError::new(format!("{file}:1"), "file", m)]))?;
-    let Some(h) = rows
-        .iter()
-        .position(|r| r.iter().any(|c| !c.trim().is_empty()))
-    else {
-        return Err(AppError::Invalid(vec![FieldError::new(
-            format!("{file}:1"),
-            "file",
-            "the file is empty",
-        )]));
-    };
-    let columns = map_columns(&rows[h], h + 1, &imp.mapping).map_err(|p| located(&file, p))?;
+    let (rows, h) = super::load(&imp.file_name, imp.bytes).await?;
+    let columns =
+        map_columns(&rows[h], h + 1, &imp.mapping).map_err(|p| super::located(&file, p))?;
     let (good, mut problems) = parse_asset_rows(&rows[h + 1..], &columns, h + 2);
     let total_rows = good.len() + {
         let mut bad: Vec<usize> = problems.iter().map(|p| p.row).collect();
@@ -169,7 +137,7 @@ pub async fn import_assets(
     }
     if !problems.is_empty() {
         problems.sort_by_key(|p| p.row);
-        return Err(located(&file, problems));
+        return Err(super::located(&file, problems));
     }
 
     // Known serial numbers become updates.

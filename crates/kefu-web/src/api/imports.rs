@@ -30,10 +30,36 @@ pub async fn import_assets(
     State(s): State<AppState>,
     Auth(a): Auth,
     Query(q): Query<ImportQuery>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<axum::Json<ImportReport>, Response> {
+    let imp = upload(form, q.dry_run).await?;
+    kefu_app::import::import_assets(&s.app, &a, imp, &|_, _| {})
+        .await
+        .map(axum::Json)
+        .map_err(|e| ApiError(e).into_response())
+}
+
+/// Imports customers from an XLSX or CSV file, like the asset import (fields `code` — the
+/// key: a known code is updated —, `name`, `kind` 企业/个人, `tier` 标准/VIP/战略, `region`,
+/// `address`, `phone`, `email`).
+#[utoipa::path(post, path = "/api/v1/import/customers", tag = "import", params(ImportQuery), responses((status = 200, body = ImportReport), (status = 422, body = crate::error::Problem)))]
+pub async fn import_customers(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Query(q): Query<ImportQuery>,
+    form: Multipart,
+) -> Result<axum::Json<ImportReport>, Response> {
+    let imp = upload(form, q.dry_run).await?;
+    kefu_app::import::import_customers(&s.app, &a, imp, &|_, _| {})
+        .await
+        .map(axum::Json)
+        .map_err(|e| ApiError(e).into_response())
+}
+
+/// The multipart upload: `file` and an optional JSON `mapping`.
+async fn upload(mut form: Multipart, dry_run: bool) -> Result<AssetImport, Response> {
     let mut imp = AssetImport {
-        dry_run: q.dry_run,
+        dry_run,
         ..Default::default()
     };
     while let Some(field) = form.next_field().await.map_err(multipart_problem)? {
@@ -65,8 +91,5 @@ pub async fn import_assets(
         ))
         .into_response());
     }
-    kefu_app::import::import_assets(&s.app, &a, imp, &|_, _| {})
-        .await
-        .map(axum::Json)
-        .map_err(|e| ApiError(e).into_response())
+    Ok(imp)
 }

@@ -1,5 +1,5 @@
-//! `kefu import assets FILE`: installed equipment from an XLSX or CSV file (UTF-8 or GBK),
-//! like `POST /api/v1/import/assets`, with progress. Every problem is printed as
+//! `kefu import assets|customers FILE`: installed equipment or customers from an XLSX or CSV
+//! file (UTF-8 or GBK), like `POST /api/v1/import/…`, with progress. Every problem is printed as
 //! `file:row field: message` and nothing is written unless every row is good.
 
 use std::collections::HashMap;
@@ -21,6 +21,9 @@ pub enum Command {
     /// Assets (serial number, customer code or name, product, install, warranty and contract
     /// dates, site); known serial numbers are updated.
     Assets(Args),
+    /// Customers (code, name, kind, tier, region, address, phone, email); known codes are
+    /// updated. Import customers before their assets.
+    Customers(Args),
 }
 
 /// Flags of an import.
@@ -39,7 +42,10 @@ pub struct Args {
 
 /// Runs the subcommand; exit code 2 when the file has problems.
 pub async fn run(cfg: Config, cmd: Command) -> anyhow::Result<ExitCode> {
-    let Command::Assets(args) = cmd;
+    let (customers, args) = match cmd {
+        Command::Assets(a) => (false, a),
+        Command::Customers(a) => (true, a),
+    };
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let mut mapping = HashMap::new();
@@ -66,7 +72,11 @@ pub async fn run(cfg: Config, cmd: Command) -> anyhow::Result<ExitCode> {
         mapping,
         dry_run: args.dry_run,
     };
-    let result = kefu_app::import::import_assets(&app, &Actor::system(), imp, &progress).await;
+    let result = if customers {
+        kefu_app::import::import_customers(&app, &Actor::system(), imp, &progress).await
+    } else {
+        kefu_app::import::import_assets(&app, &Actor::system(), imp, &progress).await
+    };
     eprintln!();
     app.store.clone().close().await?;
     match result {
