@@ -17,6 +17,14 @@ use super::session::{PageForm, Staff, Viewer};
 use crate::AppState;
 use crate::extract::Path;
 
+/// A message for the page (success or not) as the template's two values.
+fn split_flash(flash: Option<(bool, String)>) -> (bool, Option<String>) {
+    match flash {
+        Some((ok, text)) => (ok, Some(text)),
+        None => (true, None),
+    }
+}
+
 fn zh_en(v: &Viewer, zh: String, en: String) -> String {
     if v.locale() == "en" { en } else { zh }
 }
@@ -31,10 +39,7 @@ async fn page(s: &AppState, v: &Viewer, flash: Option<(bool, String)>) -> Respon
         ))
     }
     .await;
-    let (flash_ok, flash) = match flash {
-        Some((ok, text)) => (ok, Some(text)),
-        None => (true, None),
-    };
+    let (flash_ok, flash) = split_flash(flash);
     match r {
         Ok((stock, requests, parts, warehouses)) => render(
             "agent/parts.html",
@@ -144,10 +149,7 @@ async fn panel(
         Ok::<_, AppError>((lines, list, warehouses, can_edit))
     }
     .await;
-    let (flash_ok, flash) = match flash {
-        Some((ok, text)) => (ok, Some(text)),
-        None => (true, None),
-    };
+    let (flash_ok, flash) = split_flash(flash);
     match r {
         Ok((lines, list, warehouses, can_edit)) => render(
             "agent/ticket_parts.html",
@@ -249,10 +251,7 @@ async fn rma_panel(
         Ok::<_, AppError>((rmas, warehouses, can_edit))
     }
     .await;
-    let (flash_ok, flash) = match flash {
-        Some((ok, text)) => (ok, Some(text)),
-        None => (true, None),
-    };
+    let (flash_ok, flash) = split_flash(flash);
     match r {
         Ok((rmas, warehouses, can_edit)) => render(
             "agent/ticket_rmas.html",
