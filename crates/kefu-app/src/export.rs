@@ -293,6 +293,95 @@ pub async fn export_stock(
     )
 }
 
+/// Every customer (staff), by code then name — the columns the customer import reads back.
+pub async fn export_customers(
+    app: &App,
+    actor: &Actor,
+    format: Format,
+) -> Result<ExportFile, AppError> {
+    require(actor, Permission::CustomerRead)?;
+    if !actor.role.is_staff() {
+        return Err(AppError::Forbidden("staff only".into()));
+    }
+    let list = customer::Entity::find()
+        .order_by_asc(customer::Column::Code)
+        .order_by_asc(customer::Column::Name)
+        .limit(MAX_ROWS as u64)
+        .all(app.store.conn())
+        .await?;
+    let rows: Vec<Vec<String>> = list
+        .into_iter()
+        .map(|c| {
+            vec![
+                c.code.unwrap_or_default(),
+                c.name,
+                c.kind,
+                c.tier,
+                c.region.unwrap_or_default(),
+                c.address.unwrap_or_default(),
+                c.phone.unwrap_or_default(),
+                c.email.unwrap_or_default(),
+                c.lifecycle,
+            ]
+        })
+        .collect();
+    table_file(
+        "customers",
+        format,
+        &[
+            "客户编码 code",
+            "客户名称 name",
+            "类型 kind",
+            "等级 tier",
+            "地区 region",
+            "地址 address",
+            "电话 phone",
+            "邮箱 email",
+            "生命周期 lifecycle",
+        ],
+        &rows,
+    )
+}
+
+/// Purchase requests (staff), newest first, with what arrived and how many tickets wait.
+pub async fn export_purchase_requests(
+    app: &App,
+    actor: &Actor,
+    format: Format,
+) -> Result<ExportFile, AppError> {
+    let rows: Vec<Vec<String>> = crate::parts::list_purchase_requests(app, actor, None)
+        .await?
+        .into_iter()
+        .map(|p| {
+            vec![
+                p.number,
+                p.part_code,
+                p.quantity.to_string(),
+                p.received.to_string(),
+                p.needed_by.map(|d| d.to_string()).unwrap_or_default(),
+                p.status,
+                p.ticket_ids.len().to_string(),
+                local(Some(p.created_at)),
+            ]
+        })
+        .collect();
+    table_file(
+        "purchase-requests",
+        format,
+        &[
+            "编号 number",
+            "备件 part",
+            "数量 quantity",
+            "已到货 received",
+            "需求日期 needed_by",
+            "状态 status",
+            "等待工单 tickets",
+            "创建 created",
+        ],
+        &rows,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,6 +147,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(exports::tickets))
         .routes(routes!(exports::assets))
         .routes(routes!(exports::stock))
+        .routes(routes!(exports::customers))
+        .routes(routes!(exports::purchase_requests))
         .routes(routes!(rmas::issue, rmas::list))
         .routes(routes!(rmas::step))
         .routes(routes!(kb::list_categories, kb::create_category))

@@ -193,6 +193,38 @@ async fn asset_import_over_http() {
             text.contains("'=1+1 公式注入"),
             "a formula is written as text: {text}"
         );
+        // Customers out and back in: the same codes, updated.
+        let cs = srv
+            .get(&srv.admin, "/export/customers?format=csv")
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let text = String::from_utf8(cs[3..].to_vec()).unwrap();
+        assert!(text.contains("C002,华南食品,company,vip"), "{text}");
+        let again = ok_json(
+            srv.client
+                .post(srv.url("/import/customers"))
+                .bearer_auth(&srv.admin)
+                .multipart(form("customers.csv", &text, None))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(
+            (again["created"].as_u64(), again["updated"].as_u64()),
+            (Some(0), Some(2))
+        );
+        let prs = srv
+            .get(&srv.admin, "/export/purchase-requests?format=xlsx")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(prs.status(), StatusCode::OK);
         problem(
             srv.get(&srv.admin, "/export/stock?format=pdf")
                 .send()

@@ -81,3 +81,29 @@ pub async fn stock(
         kefu_app::export::export_stock(&s.app, &a, format).await?,
     ))
 }
+
+/// Every customer (the columns the customer import reads), as a file.
+#[utoipa::path(get, path = "/api/v1/export/customers", tag = "export", params(FormatQuery), responses((status = 200, description = "an XLSX or CSV file")))]
+pub async fn customers(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Query(f): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = f.format()?;
+    Ok(file(
+        kefu_app::export::export_customers(&s.app, &a, format).await?,
+    ))
+}
+
+/// Purchase requests, as a file.
+#[utoipa::path(get, path = "/api/v1/export/purchase-requests", tag = "export", params(FormatQuery), responses((status = 200, description = "an XLSX or CSV file")))]
+pub async fn purchase_requests(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Query(f): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = f.format()?;
+    Ok(file(
+        kefu_app::export::export_purchase_requests(&s.app, &a, format).await?,
+    ))
+}
