@@ -226,6 +226,15 @@ async fn asset_import_over_http() {
             .unwrap();
         assert_eq!(prs.status(), StatusCode::OK);
         problem(
+            srv.get(&srv.admin, "/export/nothing?format=csv")
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
+        problem(
             srv.get(&srv.admin, "/export/stock?format=pdf")
                 .send()
                 .await

@@ -12,7 +12,7 @@ use kefu_store::sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilte
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::{App, AppError, audit, require};
+use crate::{App, AppError, require};
 
 /// Rows per INSERT statement (10 columns each, well under SQLite's parameter limit).
 const CHUNK: usize = 1000;
@@ -214,20 +214,6 @@ pub async fn import_assets(
         done += chunk.len() as u64;
         progress(done, total);
     }
-    audit::record(
-        &tx,
-        actor.user_ref(),
-        "import.assets",
-        "asset",
-        None,
-        serde_json::json!({"file": imp.file_name, "created": report.created, "updated": report.updated}),
-        now,
-    )
-    .await?;
-    if imp.dry_run {
-        tx.rollback().await?;
-    } else {
-        tx.commit().await?;
-    }
+    super::finish(tx, actor, "assets", &imp.file_name, &report, now).await?;
     Ok(report)
 }

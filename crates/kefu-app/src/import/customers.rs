@@ -11,7 +11,7 @@ use kefu_store::sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilte
 use uuid::Uuid;
 
 use super::{AssetImport, ImportReport};
-use crate::{App, AppError, audit, require};
+use crate::{App, AppError, require};
 
 /// Rows per INSERT statement.
 const CHUNK: usize = 1000;
@@ -115,20 +115,6 @@ pub async fn import_customers(
         done += chunk.len() as u64;
         progress(done, total);
     }
-    audit::record(
-        &tx,
-        actor.user_ref(),
-        "import.customers",
-        "customer",
-        None,
-        serde_json::json!({"file": imp.file_name, "created": report.created, "updated": report.updated}),
-        now,
-    )
-    .await?;
-    if imp.dry_run {
-        tx.rollback().await?;
-    } else {
-        tx.commit().await?;
-    }
+    super::finish(tx, actor, "customers", &imp.file_name, &report, now).await?;
     Ok(report)
 }

@@ -38,6 +38,33 @@ async fn load(file: &str, bytes: Vec<u8>) -> Result<(Vec<Vec<String>>, usize), A
     Ok((rows, h))
 }
 
+/// Ends an import: one audit entry (`import.<what>`), then commit, or roll back on a dry run.
+async fn finish(
+    tx: kefu_store::Tx,
+    actor: &kefu_domain::access::Actor,
+    what: &str,
+    file: &str,
+    report: &ImportReport,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    crate::audit::record(
+        &tx,
+        actor.user_ref(),
+        &format!("import.{what}"),
+        what,
+        None,
+        serde_json::json!({"file": file, "created": report.created, "updated": report.updated}),
+        now,
+    )
+    .await?;
+    if report.dry_run {
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
 /// The problems as field errors `file:row` + field (at most [`MAX_LISTED`], then a count).
 fn located(file: &str, problems: Vec<Problem>) -> AppError {
     let total = problems.len();

@@ -7,7 +7,7 @@ use kefu_domain::access::{Actor, Permission};
 use kefu_domain::kb::{
     ArticleInput, ArticleState, VersionParts, changed_fields, normalize_tags, validate,
 };
-use kefu_store::entity::{kb_article, kb_article_version, kb_category, outbox_message, product};
+use kefu_store::entity::{kb_article, kb_article_version, kb_category, product};
 use kefu_store::sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
@@ -119,17 +119,14 @@ async fn announce(
     what: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), AppError> {
-    outbox_message::Entity::insert(outbox_message::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        topic: Set(format!("article.{what}")),
-        aggregate_id: Set(Some(id)),
-        payload: Set(json!({"article_id": id})),
-        created_at: Set(now),
-        processed_at: Set(None),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
+    crate::outbox::announce(
+        db,
+        &format!("article.{what}"),
+        id,
+        json!({"article_id": id}),
+        now,
+    )
+    .await
 }
 
 async fn insert_version(

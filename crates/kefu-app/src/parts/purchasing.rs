@@ -2,6 +2,8 @@
 //! the open one; received stock goes first to the tickets waiting for it (priority, then the
 //! sooner resolution due time, then the longer wait), each of which hears about it.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use kefu_domain::access::{Actor, Permission};
 use kefu_domain::parts::{LineStatus, PurchaseStatus, Waiting, allocate};
@@ -48,37 +50,69 @@ pub struct PurchaseRequestView {
     pub created_at: DateTime<Utc>,
 }
 
+/// Views of purchase requests with their part codes and waiting tickets: two queries for
+/// the whole list, however long.
+async fn pr_views(
+    db: &impl ConnectionTrait,
+    prs: Vec<purchase_request::Model>,
+) -> Result<Vec<PurchaseRequestView>, AppError> {
+    let part_ids: Vec<Uuid> = prs.iter().map(|p| p.part_id).collect();
+    let codes: HashMap<Uuid, String> = part::Entity::find()
+        .select_only()
+        .column(part::Column::Id)
+        .column(part::Column::Code)
+        .filter(part::Column::Id.is_in(part_ids))
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let pr_ids: Vec<Uuid> = prs.iter().map(|p| p.id).collect();
+    let mut waiting: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    let links: Vec<(Option<Uuid>, Uuid)> = part_line::Entity::find()
+        .select_only()
+        .column(part_line::Column::PurchaseRequestId)
+        .column(part_line::Column::TicketId)
+        .filter(part_line::Column::PurchaseRequestId.is_in(pr_ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (pr, ticket) in links {
+        if let Some(pr) = pr {
+            waiting.entry(pr).or_default().push(ticket);
+        }
+    }
+    Ok(prs
+        .into_iter()
+        .map(|pr| {
+            let mut ticket_ids = waiting.remove(&pr.id).unwrap_or_default();
+            ticket_ids.sort();
+            ticket_ids.dedup();
+            PurchaseRequestView {
+                id: pr.id,
+                number: pr.number,
+                part_id: pr.part_id,
+                part_code: codes.get(&pr.part_id).cloned().unwrap_or_default(),
+                warehouse_id: pr.warehouse_id,
+                quantity: pr.quantity,
+                received: pr.received,
+                needed_by: pr.needed_by,
+                status: pr.status,
+                ticket_ids,
+                created_at: pr.created_at,
+            }
+        })
+        .collect())
+}
+
 async fn pr_view(
     db: &impl ConnectionTrait,
     pr: purchase_request::Model,
 ) -> Result<PurchaseRequestView, AppError> {
-    let code = part::Entity::find_by_id(pr.part_id)
-        .one(db)
+    pr_views(db, vec![pr])
         .await?
-        .map(|p| p.code)
-        .unwrap_or_default();
-    let mut ticket_ids: Vec<Uuid> = part_line::Entity::find()
-        .select_only()
-        .column(part_line::Column::TicketId)
-        .filter(part_line::Column::PurchaseRequestId.eq(pr.id))
-        .into_tuple()
-        .all(db)
-        .await?;
-    ticket_ids.sort();
-    ticket_ids.dedup();
-    Ok(PurchaseRequestView {
-        id: pr.id,
-        number: pr.number,
-        part_id: pr.part_id,
-        part_code: code,
-        warehouse_id: pr.warehouse_id,
-        quantity: pr.quantity,
-        received: pr.received,
-        needed_by: pr.needed_by,
-        status: pr.status,
-        ticket_ids,
-        created_at: pr.created_at,
-    })
+        .pop()
+        .ok_or(AppError::NotFound("purchase request"))
 }
 
 /// Announces a purchase request's new state (webhooks read it from the outbox).
@@ -465,11 +499,7 @@ pub async fn list_purchase_requests(
     if let Some(s) = status {
         q = q.filter(purchase_request::Column::Status.eq(s));
     }
-    let mut out = Vec::new();
-    for pr in q.limit(500).all(db).await? {
-        out.push(pr_view(db, pr).await?);
-    }
-    Ok(out)
+    pr_views(db, q.limit(500).all(db).await?).await
 }
 
 /// Marks a purchase request ordered (sent to the ERP, with its id there) or cancelled

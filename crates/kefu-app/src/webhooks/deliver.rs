@@ -92,6 +92,15 @@ pub async fn deliver_due(
         .all(db)
         .await?;
     let mut report = DeliveryReport::default();
+    // The subscriptions of this batch, read once.
+    let hook_ids: Vec<Uuid> = due.iter().map(|d| d.webhook_id).collect();
+    let hooks: std::collections::HashMap<Uuid, webhook::Model> = webhook::Entity::find()
+        .filter(webhook::Column::Id.is_in(hook_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, w))
+        .collect();
     // Per endpoint and aggregate, only the oldest pending event may go.
     let mut blocked: HashSet<(Uuid, Option<Uuid>)> = HashSet::new();
     for d in due {
@@ -126,7 +135,7 @@ pub async fn deliver_due(
         if claimed.rows_affected != 1 {
             continue;
         }
-        let Some(hook) = webhook::Entity::find_by_id(d.webhook_id).one(db).await? else {
+        let Some(hook) = hooks.get(&d.webhook_id) else {
             continue;
         };
         let body = serde_json::json!({
@@ -136,7 +145,7 @@ pub async fn deliver_due(
             "data": d.payload,
         })
         .to_string();
-        let result = send(&hook, &d.topic, &d.id.to_string(), body, now).await;
+        let result = send(hook, &d.topic, &d.id.to_string(), body, now).await;
         let attempts = d.attempts + 1;
         let (status, next, code, error, delivered_at) = match result {
             Ok(code) if (200..300).contains(&code) => {

@@ -2,7 +2,6 @@
 //! both, in any order), then one article per row. Problems name the row (1-based, the header
 //! is row 1) and the column, like the Markdown files name their lines.
 
-use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::markdown_file::{LineProblem, MarkdownArticle};
@@ -67,14 +66,6 @@ fn state_of(cell: &str) -> Option<ArticleState> {
             .find(|(name, _)| *name == cell)
             .map(|(_, s)| *s)
     })
-}
-
-fn date_of(cell: &str) -> Option<NaiveDate> {
-    let cell = cell.trim();
-    let day = cell.get(..10).unwrap_or(cell);
-    NaiveDate::parse_from_str(day, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(cell, "%Y/%m/%d"))
-        .ok()
 }
 
 fn blank(row: &[String]) -> bool {
@@ -163,7 +154,7 @@ pub fn parse_rows(rows: &[Vec<String>]) -> Result<Vec<(usize, MarkdownArticle)>,
                     a.tags = normalize_tags(&parts);
                 }
                 "review_at" if value.is_empty() => {}
-                "review_at" => match date_of(value) {
+                "review_at" => match crate::import::parse_date(value) {
                     Some(d) => a.review_at = Some(d),
                     None => problems.push(problem(
                         n,
@@ -214,6 +205,7 @@ pub fn row_of(a: &MarkdownArticle) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn row(cells: &[&str]) -> Vec<String> {
         cells.iter().map(|c| c.to_string()).collect()

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{ApiResult, file_response};
 use crate::AppState;
-use crate::extract::{Auth, Query};
+use crate::extract::{Auth, Path, Query};
 
 /// The file format.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -56,54 +56,24 @@ pub async fn tickets(
     ))
 }
 
-/// Every asset with its customer and dates (the columns the asset import reads), as a file.
-#[utoipa::path(get, path = "/api/v1/export/assets", tag = "export", params(FormatQuery), responses((status = 200, description = "an XLSX or CSV file")))]
-pub async fn assets(
+/// Every customer (`customers`) or asset (`assets`) — the columns their imports read back —,
+/// stock per part and warehouse (`stock`), or the purchase requests (`purchase-requests`),
+/// as a file.
+#[utoipa::path(get, path = "/api/v1/export/{list}", tag = "export", params(("list" = String, Path, description = "customers, assets, stock or purchase-requests"), FormatQuery), responses((status = 200, description = "an XLSX or CSV file"), (status = 404, description = "no such list")))]
+pub async fn list(
     State(s): State<AppState>,
     Auth(a): Auth,
+    Path(list): Path<String>,
     Query(f): Query<FormatQuery>,
 ) -> ApiResult<Response> {
     let format = f.format()?;
-    Ok(file(
-        kefu_app::export::export_assets(&s.app, &a, format).await?,
-    ))
-}
-
-/// Stock per part and warehouse, as a file.
-#[utoipa::path(get, path = "/api/v1/export/stock", tag = "export", params(FormatQuery), responses((status = 200, description = "an XLSX or CSV file")))]
-pub async fn stock(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    Query(f): Query<FormatQuery>,
-) -> ApiResult<Response> {
-    let format = f.format()?;
-    Ok(file(
-        kefu_app::export::export_stock(&s.app, &a, format).await?,
-    ))
-}
-
-/// Every customer (the columns the customer import reads), as a file.
-#[utoipa::path(get, path = "/api/v1/export/customers", tag = "export", params(FormatQuery), responses((status = 200, description = "an XLSX or CSV file")))]
-pub async fn customers(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    Query(f): Query<FormatQuery>,
-) -> ApiResult<Response> {
-    let format = f.format()?;
-    Ok(file(
-        kefu_app::export::export_customers(&s.app, &a, format).await?,
-    ))
-}
-
-/// Purchase requests, as a file.
-#[utoipa::path(get, path = "/api/v1/export/purchase-requests", tag = "export", params(FormatQuery), responses((status = 200, description = "an XLSX or CSV file")))]
-pub async fn purchase_requests(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    Query(f): Query<FormatQuery>,
-) -> ApiResult<Response> {
-    let format = f.format()?;
-    Ok(file(
-        kefu_app::export::export_purchase_requests(&s.app, &a, format).await?,
-    ))
+    let (app, a) = (&s.app, &a);
+    let out = match list.as_str() {
+        "customers" => kefu_app::export::export_customers(app, a, format).await?,
+        "assets" => kefu_app::export::export_assets(app, a, format).await?,
+        "stock" => kefu_app::export::export_stock(app, a, format).await?,
+        "purchase-requests" => kefu_app::export::export_purchase_requests(app, a, format).await?,
+        _ => return Err(AppError::NotFound("list").into()),
+    };
+    Ok(file(out))
 }
