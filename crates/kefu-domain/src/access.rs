@@ -48,11 +48,15 @@ pub enum Permission {
     /// Keep the parts catalogue and warehouses, receive stock, handle purchase requests.
     #[serde(rename = "parts.manage")]
     PartsManage,
+    /// Keep the price list and charge rules, waive charges (goodwill), set a price by hand,
+    /// and export charges to finance.
+    #[serde(rename = "charges.manage")]
+    ChargesManage,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::CustomerRead,
         Permission::CustomerWrite,
         Permission::TicketRead,
@@ -67,6 +71,7 @@ impl Permission {
         Permission::FinanceRead,
         Permission::KnowledgeManage,
         Permission::PartsManage,
+        Permission::ChargesManage,
     ];
 
     /// Stable code, also used as API token scope.
@@ -86,6 +91,7 @@ impl Permission {
             Permission::FinanceRead => "finance.read",
             Permission::KnowledgeManage => "kb.manage",
             Permission::PartsManage => "parts.manage",
+            Permission::ChargesManage => "charges.manage",
         }
     }
 
@@ -164,6 +170,7 @@ impl Role {
                 FinanceRead,
                 KnowledgeManage,
                 PartsManage,
+                ChargesManage,
             ],
             Role::Agent => &[
                 CustomerRead,
@@ -175,7 +182,7 @@ impl Role {
                 TicketMerge,
             ],
             Role::FieldEngineer => &[CustomerRead, TicketRead, TicketUpdate],
-            Role::Finance => &[CustomerRead, TicketRead, FinanceRead],
+            Role::Finance => &[CustomerRead, TicketRead, FinanceRead, ChargesManage],
             // Customers act through scoped checks (`Actor::can_see_customer`), not these.
             Role::Customer => &[TicketRead, TicketCreate, TicketUpdate],
         }

@@ -4,6 +4,7 @@
 //! depends on time takes `now` as an argument.
 
 pub mod access;
+pub mod charges;
 pub mod chat;
 pub mod customer;
 pub mod fields;

@@ -7,7 +7,7 @@ use chrono::Duration;
 pub const MAX_ATTEMPTS: i32 = 8;
 
 /// Events a webhook can subscribe to (a trailing `*` takes a whole family).
-pub const TOPICS: [&str; 11] = [
+pub const TOPICS: [&str; 12] = [
     "ticket.*",
     "ticket.created",
     "ticket.status_changed",
@@ -18,6 +18,7 @@ pub const TOPICS: [&str; 11] = [
     "purchase_request.*",
     "part.*",
     "rma.*",
+    "charge.*",
     "article.*",
 ];
 

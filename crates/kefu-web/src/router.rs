@@ -18,8 +18,8 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{
-    approvals, auth, channels, chats, config, customers, dispatch, exports, imports, kb, parts,
-    rmas, search, sla, tickets, users, webhooks,
+    approvals, auth, channels, charges, chats, config, customers, dispatch, exports, imports, kb,
+    parts, rmas, search, sla, tickets, users, webhooks,
 };
 use crate::{ApiError, AppState, WebSettings, ops};
 
@@ -148,6 +148,19 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(exports::list))
         .routes(routes!(rmas::issue, rmas::list))
         .routes(routes!(rmas::step))
+        .routes(routes!(charges::list_price_items, charges::save_price_item))
+        .routes(routes!(charges::update_price_item))
+        .routes(routes!(
+            charges::get_charge_rules,
+            charges::put_charge_rules
+        ))
+        .routes(routes!(charges::ticket_charges, charges::add_charge))
+        .routes(routes!(charges::remove_charge))
+        .routes(routes!(charges::list_quotes, charges::send_quote))
+        .routes(routes!(charges::decide_quote))
+        .routes(routes!(charges::unexported))
+        .routes(routes!(charges::list_exports, charges::create_export))
+        .routes(routes!(charges::export_file))
         .routes(routes!(kb::list_categories, kb::create_category))
         .routes(routes!(kb::update_category, kb::delete_category))
         .routes(routes!(kb::list_articles, kb::create_article))

@@ -178,7 +178,69 @@ async fn every_page_renders_for_staff_and_portal_users() {
             .await
             .unwrap();
         let hook = hook["id"].as_str().unwrap().to_owned();
+        // A charge, a quotation and an export batch, so the charges panel, the finance page
+        // and the portal's quotation render with rows.
+        let item: serde_json::Value = srv
+            .post(
+                &srv.admin,
+                "/price-items",
+                &json!({"code": "LAB", "name": "工时", "kind": "labour", "unit": "小时",
+                    "unit_price_cents": 12000, "vip_price_cents": 10000}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for t in [&tk, &tickets["items"][1]["id"].as_str().unwrap().to_owned()] {
+            let res = srv
+                .post(
+                    &srv.admin,
+                    &format!("/tickets/{t}/charges"),
+                    &json!({"price_item_id": item["id"], "quantity": 1.5}),
+                )
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED);
+        }
+        let res = srv
+            .post(
+                &srv.admin,
+                &format!("/tickets/{tk}/quotes"),
+                &json!({"note": "7 天有效"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let other = tickets["items"][1]["id"].as_str().unwrap();
+        srv.post(
+            &srv.admin,
+            &format!("/tickets/{other}/transition"),
+            &json!({"to": "closed"}),
+        )
+        .send()
+        .await
+        .unwrap();
+        srv.post(&srv.admin, "/charges/exports", &json!({}))
+            .send()
+            .await
+            .unwrap();
+        let panel = c
+            .get(format!("{}/tickets/{tk}/charges", srv.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(panel.status(), StatusCode::OK);
+        let panel = panel.text().await.unwrap();
+        assert!(
+            panel.contains("data-testid=\"charge-line\"") && panel.contains("¥180.00"),
+            "{panel}"
+        );
         for path in [
+            "/charges".to_owned(),
             "/admin/webhooks".to_owned(),
             format!("/admin/webhooks/{hook}"),
             "/parts".to_owned(),

@@ -59,15 +59,7 @@ pub struct AssetView {
 
 /// Entitlement of an asset on `today`.
 pub fn entitlement(a: &asset::Model, today: NaiveDate) -> &'static str {
-    if a.warranty_end.is_some_and(|d| d >= today) {
-        "in_warranty"
-    } else if a.contract_end.is_some_and(|d| d >= today) {
-        "in_contract"
-    } else if a.warranty_end.is_none() && a.contract_end.is_none() {
-        "unknown"
-    } else {
-        "expired"
-    }
+    kefu_domain::charges::Entitlement::on(a.warranty_end, a.contract_end, today).as_str()
 }
 
 fn view(a: asset::Model, today: NaiveDate) -> AssetView {

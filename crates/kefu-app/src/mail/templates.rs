@@ -20,11 +20,13 @@ pub struct MailTemplate {
 }
 
 /// Purposes with a built-in template: `received` (ticket acknowledged), `agent_reply`,
-/// `status_changed`, `sla_warning` (to the assignee), `survey` (invitation to rate).
-pub const PURPOSES: [&str; 5] = [
+/// `status_changed`, `quote_sent` (a quotation to accept in the portal), `sla_warning` (to the
+/// assignee), `survey` (invitation to rate).
+pub const PURPOSES: [&str; 6] = [
     "received",
     "agent_reply",
     "status_changed",
+    "quote_sent",
     "sla_warning",
     "survey",
 ];
@@ -54,6 +56,18 @@ fn builtin(purpose: &str, language: &str) -> Option<MailTemplate> {
             "Your request is now {status}",
             "Dear {contact},\n\nYour request {number} ({subject}) is now: {status}.\nIf the \
              problem persists, simply reply to this mail.\n\n{link}\n\n{company}",
+        ),
+        ("quote_sent", false) => (
+            "服务报价单 {quote}：{subject}",
+            "{contact}，您好：\n\n您的服务请求 {number}（{subject}）的报价单 {quote} 已生成，\
+             应付金额 ¥{amount}（保修或合同范围内的项目已减免）。请在客户门户中查看明细并确认或拒绝。\
+             \n\n{link}\n\n{company}",
+        ),
+        ("quote_sent", true) => (
+            "Quotation {quote}: {subject}",
+            "Dear {contact},\n\nQuotation {quote} for your request {number} ({subject}) is ready: \
+             CNY {amount} to pay (items under warranty or contract are free of charge). Please \
+             review it in the customer portal and accept or decline it.\n\n{link}\n\n{company}",
         ),
         ("sla_warning", false) => (
             "SLA 即将超时：{subject}",

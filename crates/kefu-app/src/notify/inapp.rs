@@ -78,6 +78,16 @@ pub(crate) async fn notify(
             en,
         )
         .to_owned(),
+        "quote_decided" => format!(
+            "{} {}",
+            ev.data.get("number").and_then(|v| v.as_str()).unwrap_or(""),
+            match (ev.kind.as_str(), en) {
+                ("quote_accepted", false) => "已同意",
+                ("quote_accepted", true) => "accepted",
+                (_, false) => "已拒绝",
+                (_, true) => "declined",
+            }
+        ),
         "parts_arrived" => format!(
             "{} {} × {}",
             ev.data

@@ -57,7 +57,15 @@ pub(crate) async fn mail_customer(
     } else {
         format!("{}/portal/tickets/{}", app.settings.public_url, t.id)
     };
+    let quote = data.get("number").and_then(|v| v.as_str()).unwrap_or("");
+    let amount = data
+        .get("due_cents")
+        .and_then(|v| v.as_i64())
+        .map(kefu_domain::charges::yuan)
+        .unwrap_or_default();
     let vars = [
+        ("quote", quote),
+        ("amount", amount.as_str()),
         ("number", t.number.as_str()),
         ("subject", t.subject.as_str()),
         ("contact", contact.name.as_str()),
@@ -148,7 +156,15 @@ pub(crate) async fn mail_staff(
     } else {
         format!("{}/tickets/{}", app.settings.public_url, t.id)
     };
+    let quote = data.get("number").and_then(|v| v.as_str()).unwrap_or("");
+    let amount = data
+        .get("due_cents")
+        .and_then(|v| v.as_i64())
+        .map(kefu_domain::charges::yuan)
+        .unwrap_or_default();
     let vars = [
+        ("quote", quote),
+        ("amount", amount.as_str()),
         ("number", t.number.as_str()),
         ("subject", t.subject.as_str()),
         ("customer", customer),

@@ -92,6 +92,12 @@ pub(crate) fn plan(
             }
             a.push(Action::Bot("ticket.status_changed"));
         }
+        "quote_sent" if !merged => a.push(Action::CustomerMail("quote_sent")),
+        "quote_accepted" | "quote_declined" => {
+            if let Some(u) = t.assignee_id.filter(|u| not_actor(*u)) {
+                a.push(Action::InApp(u, "quote_decided"));
+            }
+        }
         "parts_arrived" => {
             if let Some(u) = t.assignee_id.filter(|u| not_actor(*u)) {
                 a.push(Action::InApp(u, "parts_arrived"));

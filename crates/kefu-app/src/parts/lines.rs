@@ -402,6 +402,12 @@ async fn line_action(
         .await?;
     }
     let p = part::Entity::find_by_id(line.part_id).one(&tx).await?;
+    if to == LineStatus::Consumed
+        && let Some(p) = &p
+    {
+        // Parts used on the job are billed in the same transaction (zeroed by warranty rules).
+        crate::charges::bill_part_line(&tx, &t, &line, p, who, now).await?;
+    }
     events::append(
         &tx,
         ticket_id,

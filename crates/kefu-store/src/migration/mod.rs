@@ -16,6 +16,7 @@ mod m20261202_000001_knowledge;
 mod m20261203_000001_parts;
 mod m20261203_000002_webhooks;
 mod m20261203_000003_rmas;
+mod m20261204_000001_charges;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_parts::Migration),
             Box::new(m20261203_000002_webhooks::Migration),
             Box::new(m20261203_000003_rmas::Migration),
+            Box::new(m20261204_000001_charges::Migration),
         ]
     }
 }

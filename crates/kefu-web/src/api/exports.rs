@@ -20,7 +20,8 @@ pub struct FormatQuery {
 }
 
 impl FormatQuery {
-    fn format(&self) -> Result<Format, AppError> {
+    /// The format asked for (XLSX by default).
+    pub(crate) fn format(&self) -> Result<Format, AppError> {
         Format::parse(self.format.as_deref().unwrap_or("xlsx"))
             .ok_or_else(|| AppError::invalid("format", "invalid", "xlsx or csv"))
     }

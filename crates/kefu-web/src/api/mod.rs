@@ -3,6 +3,7 @@
 pub mod approvals;
 pub mod auth;
 pub mod channels;
+pub mod charges;
 pub mod chats;
 pub mod config;
 pub mod customers;

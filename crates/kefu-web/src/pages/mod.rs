@@ -30,6 +30,7 @@ mod agent_ticket;
 mod agent_ticket_edit;
 mod approvals;
 mod assets;
+mod charges;
 mod chat;
 mod errors;
 mod form;
@@ -186,6 +187,19 @@ pub fn routes() -> Router<AppState> {
             get(parts::rmas_panel).post(parts::issue_rma),
         )
         .route("/tickets/{id}/rmas/{rma}/steps", post(parts::rma_step))
+        .route(
+            "/tickets/{id}/charges",
+            get(charges::ticket_panel).post(charges::add),
+        )
+        .route(
+            "/tickets/{id}/charges/{charge}/remove",
+            post(charges::remove),
+        )
+        .route("/tickets/{id}/quotes", post(charges::send_quote))
+        .route("/charges", get(charges::show))
+        .route("/charges/exports", post(charges::export))
+        .route("/charges/prices", post(charges::save_item))
+        .route("/charges/rules", post(charges::save_rules))
         .route("/admin/channels", get(admin_channels::show))
         .route("/admin/channels/mail", post(admin_channels::save_mail))
         .route(
@@ -239,6 +253,7 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/tickets/{id}", get(portal::ticket))
         .route("/portal/tickets/{id}/reply", post(portal::reply))
         .route("/portal/tickets/{id}/status", post(portal::close_or_reopen))
+        .route("/portal/quotes/{id}", post(portal::decide_quote))
         .layer(axum::middleware::from_fn(errors::standalone))
         .layer(axum::middleware::from_fn(security::headers))
 }

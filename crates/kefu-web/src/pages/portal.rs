@@ -154,7 +154,8 @@ pub async fn ticket(
         let status_name = super::labels::status_names_of(&wf, v.locale())
             .remove(&t.status)
             .unwrap_or_else(|| t.status.clone());
-        Ok::<_, AppError>(ctx!(base(&v); ticket => t, events, resolved, status_name))
+        let quotes = kefu_app::charges::ticket_quotes(&s.app, &v.actor, id).await?;
+        Ok::<_, AppError>(ctx!(base(&v); ticket => t, events, resolved, status_name, quotes))
     }
     .await;
     match r {
@@ -242,6 +243,42 @@ pub async fn close_or_reopen(
     .await
     {
         Ok(_) => back_to(id),
+        Err(e) => page_error(e, v.locale()),
+    }
+}
+
+/// The customer's answer to a quotation.
+#[derive(Debug, Deserialize)]
+pub struct QuoteForm {
+    /// `accept` or `decline`.
+    action: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /portal/quotes/{id}`: accept or decline a quotation; back to its ticket.
+pub async fn decide_quote(
+    State(s): State<AppState>,
+    Path(id): Path<Uuid>,
+    form: PageForm<QuoteForm>,
+) -> Response {
+    let v = form.viewer;
+    let accept = match form.data.action.as_str() {
+        "accept" => true,
+        "decline" => false,
+        _ => {
+            return page_error(
+                AppError::invalid("action", "invalid", "accept or decline"),
+                v.locale(),
+            );
+        }
+    };
+    let d = kefu_app::charges::QuoteDecision {
+        accept,
+        comment: Some(form.data.comment),
+    };
+    match kefu_app::charges::decide_quote(&s.app, &v.actor, id, d).await {
+        Ok(q) => back_to(q.ticket_id),
         Err(e) => page_error(e, v.locale()),
     }
 }

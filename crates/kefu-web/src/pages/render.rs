@@ -46,6 +46,8 @@ templates!(
     "agent/parts.html",
     "agent/ticket_parts.html",
     "agent/ticket_rmas.html",
+    "agent/ticket_charges.html",
+    "agent/charges.html",
     "admin/search.html",
     "admin/search_status.html",
     "admin/webhooks.html",
@@ -85,6 +87,9 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     });
     env.add_filter("dt", |state: &State, value: Value| {
         format_time(state, &value)
+    });
+    env.add_filter("yuan", |fen: i64| {
+        format!("¥{}", kefu_domain::charges::yuan(fen))
     });
     env.add_filter("dur", |state: &State, secs: i64| {
         format_duration(&locale_of(state), secs)
