@@ -10,6 +10,7 @@ pub mod customer;
 pub mod fields;
 pub mod import;
 pub mod kb;
+pub mod maintenance;
 pub mod parts;
 pub mod rma;
 pub mod routing;

@@ -19,7 +19,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{
     approvals, auth, channels, charges, chats, config, customers, dispatch, exports, imports, kb,
-    parts, rmas, search, sla, tickets, users, webhooks,
+    parts, products, rmas, search, sla, tickets, users, webhooks,
 };
 use crate::{ApiError, AppState, WebSettings, ops};
 
@@ -161,6 +161,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(charges::unexported))
         .routes(routes!(charges::list_exports, charges::create_export))
         .routes(routes!(charges::export_file))
+        .routes(routes!(products::list_products, products::save_product))
+        .routes(routes!(products::list_plans))
+        .routes(routes!(products::asset_plans, products::create_plan))
+        .routes(routes!(products::update_plan))
         .routes(routes!(kb::list_categories, kb::create_category))
         .routes(routes!(kb::update_category, kb::delete_category))
         .routes(routes!(kb::list_articles, kb::create_article))

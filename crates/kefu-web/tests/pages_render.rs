@@ -228,6 +228,27 @@ async fn every_page_renders_for_staff_and_portal_users() {
             .send()
             .await
             .unwrap();
+        // A maintenance plan on one of the demo customer's assets (the customer page lists it).
+        let assets: serde_json::Value = srv
+            .get(&srv.admin, &format!("/customers/{customer}/assets"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if let Some(a) = assets.as_array().and_then(|a| a.first()) {
+            let res = srv
+                .post(
+                    &srv.admin,
+                    &format!("/assets/{}/maintenance-plans", a["id"].as_str().unwrap()),
+                    &json!({"name": "年度保养", "interval_months": 12, "next_due": "2027-01-04"}),
+                )
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED);
+        }
         let panel = c
             .get(format!("{}/tickets/{tk}/charges", srv.base))
             .send()

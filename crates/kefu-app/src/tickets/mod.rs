@@ -32,11 +32,12 @@ pub(crate) use attachments::{check_size, clean_name, clean_type, read_blob, stor
 pub use canned::{FilledReply, canned_replies, filled_replies, save_canned_replies};
 pub use events::EventView;
 pub use history::ticket_history;
+pub(crate) use kinds::fields_of;
 pub use kinds::{TicketTypeView, form_fields, list_ticket_types};
 pub use list::{TicketListQuery, TicketPage, list_tickets};
 pub use merge::{MergeInput, merge_ticket};
 pub use open::{NewTicket, open_ticket};
-pub(crate) use open::{new_view, open_in};
+pub(crate) use open::{check_assignee, new_view, open_in};
 pub use open_once::open_ticket_once;
 pub(crate) use queues::finished_statuses_of as finished_statuses;
 pub use queues::{Queue, QueueCount, queue_counts};

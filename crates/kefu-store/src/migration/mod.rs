@@ -17,6 +17,7 @@ mod m20261203_000001_parts;
 mod m20261203_000002_webhooks;
 mod m20261203_000003_rmas;
 mod m20261204_000001_charges;
+mod m20261204_000002_maintenance;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000002_webhooks::Migration),
             Box::new(m20261203_000003_rmas::Migration),
             Box::new(m20261204_000001_charges::Migration),
+            Box::new(m20261204_000002_maintenance::Migration),
         ]
     }
 }

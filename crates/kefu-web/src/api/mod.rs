@@ -12,6 +12,7 @@ pub mod exports;
 pub mod imports;
 pub mod kb;
 pub mod parts;
+pub mod products;
 pub mod rmas;
 pub mod search;
 pub mod sla;

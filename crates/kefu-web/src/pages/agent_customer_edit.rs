@@ -156,3 +156,41 @@ pub async fn add_asset(
         Err(e) => page_error(e, v.locale()),
     }
 }
+
+/// `POST /customers/{id}/maintenance-plans`: a preventive-maintenance plan on one of the
+/// customer's assets.
+pub async fn add_plan(
+    State(s): State<AppState>,
+    Path(id): Path<Uuid>,
+    form: PageForm<Pairs>,
+) -> Response {
+    let v = form.viewer;
+    let p = form.data;
+    let Some(asset_id) = super::form::uuid(&p, "asset_id") else {
+        return page_error(
+            kefu_app::AppError::invalid("asset_id", "required", "pick an asset"),
+            v.locale(),
+        );
+    };
+    let Some(next_due) = date(&p, "next_due") else {
+        return page_error(
+            kefu_app::AppError::invalid("next_due", "required", "a date is needed"),
+            v.locale(),
+        );
+    };
+    let req = kefu_app::maintenance::PlanInput {
+        name: get(&p, "name").to_owned(),
+        interval_months: get(&p, "interval_months").parse().unwrap_or(0),
+        next_due,
+        lead_days: get(&p, "lead_days").parse().ok(),
+        kind: opt(&p, "kind"),
+        priority: None,
+        team_id: None,
+        assignee_id: None,
+        active: None,
+    };
+    match kefu_app::maintenance::create_plan(&s.app, &v.actor, asset_id, req).await {
+        Ok(_) => to_customer(id),
+        Err(e) => page_error(e, v.locale()),
+    }
+}

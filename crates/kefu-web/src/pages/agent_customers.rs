@@ -54,6 +54,7 @@ pub async fn page(State(s): State<AppState>, Staff(v): Staff, Path(id): Path<Uui
         let contacts = customers::list_contacts(&s.app, &v.actor, id).await?;
         let assets = customers::list_assets(&s.app, &v.actor, id).await?;
         let orders = customers::list_orders(&s.app, &v.actor, id).await?;
+        let plans = kefu_app::maintenance::customer_plans(&s.app, &v.actor, id).await?;
         let tickets = tickets::list_tickets(
             &s.app,
             &v.actor,
@@ -69,7 +70,7 @@ pub async fn page(State(s): State<AppState>, Staff(v): Staff, Path(id): Path<Uui
         let owner = customer
             .owner_id
             .and_then(|o| staff.iter().find(|u| u.id == o).map(|u| u.name.clone()));
-        Ok::<_, kefu_app::AppError>(ctx!(base(&v); customer, contacts, assets, orders, tickets, owner, section => "customers"))
+        Ok::<_, kefu_app::AppError>(ctx!(base(&v); customer, contacts, assets, orders, plans, tickets, owner, section => "customers"))
     }
     .await;
     match r {

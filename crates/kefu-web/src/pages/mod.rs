@@ -121,6 +121,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/customers/{id}/invite", post(portal_invite::invite))
         .route(
+            "/customers/{id}/maintenance-plans",
+            post(agent_customer_edit::add_plan),
+        )
+        .route(
             "/portal/invite/{token}",
             get(portal_invite::form).post(portal_invite::accept),
         )

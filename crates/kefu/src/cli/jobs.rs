@@ -18,6 +18,8 @@ const KEEP_DONE_DAYS: i64 = 7;
 const MAIL_POLL_EVERY: Duration = Duration::from_secs(30);
 /// How often chats whose visitor left are ended (and filed as tickets).
 const CHAT_SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// How often maintenance plans are checked for visits to open.
+const MAINTENANCE_EVERY: Duration = Duration::from_secs(3600);
 /// How long the outbox dispatcher sleeps when it found nothing to do.
 const DISPATCH_IDLE: Duration = Duration::from_millis(500);
 /// Outbox rows per dispatcher transaction.
@@ -39,6 +41,7 @@ pub fn worker(app: &App) -> Worker {
     let poll_app = app.clone();
     let wechat_app = app.clone();
     let chat_app = app.clone();
+    let pm_app = app.clone();
     Worker::new(app.store.clone(), id)
         .clock(move || clock_app.now())
         .handle("sla.scan", move |_job| {
@@ -150,6 +153,22 @@ pub fn worker(app: &App) -> Worker {
                 Ok(())
             }
         })
+        .handle("maintenance.scan", move |_job| {
+            let app = pm_app.clone();
+            async move {
+                let r = kefu_app::maintenance::run_due(&app).await?;
+                if r.opened + r.failed > 0 {
+                    tracing::info!(opened = r.opened, failed = r.failed, "maintenance visits");
+                }
+                Ok(())
+            }
+        })
+        .schedule(Schedule::every(
+            "maintenance.scan",
+            MAINTENANCE_EVERY,
+            "maintenance.scan",
+            serde_json::Value::Null,
+        ))
         .schedule(Schedule::every(
             kefu_app::chat::SWEEP_JOB,
             CHAT_SWEEP_EVERY,

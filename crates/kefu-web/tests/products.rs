@@ -1,0 +1,166 @@
+//! Products and maintenance plans over HTTP on both databases: a product is added (201) and
+//! updated by its code (200) with its service BOM replaced; a BOM naming an unknown part is a
+//! field error and writes nothing; only `parts.manage` writes products; plans are checked,
+//! placed on the business calendar, listed per asset and paused; customers see none of it.
+
+mod common;
+
+use common::{Server, assert_field, id_of, ok_json, problem};
+use kefu_store::testing::TestDb;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn products_and_maintenance_plans() {
+    for db in TestDb::all().await {
+        let srv = Server::start(&db).await;
+        let agent = srv.user("agent", None).await;
+        let company = srv.customer("苏州精密").await;
+        let portal = srv.user("customer", Some(company)).await;
+        for code in ["BLT-1", "BRG-2"] {
+            ok_json(
+                srv.post(&srv.admin, "/parts", &json!({"code": code, "name": code}))
+                    .send()
+                    .await
+                    .unwrap(),
+                StatusCode::CREATED,
+            )
+            .await;
+        }
+        let body = |bom: serde_json::Value| {
+            json!({"code": "CNC-5", "name": "CNC-5 加工中心", "category": "机床",
+                "warranty_months": 18, "bom": bom})
+        };
+        let res = srv
+            .post(&agent.token, "/products", &body(json!([])))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let p = ok_json(
+            srv.post(
+                &srv.admin,
+                "/products",
+                &body(json!([{"part_code": "BLT-1", "quantity": 2}])),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        let again = ok_json(
+            srv.post(
+                &srv.admin,
+                "/products",
+                &body(json!([{"part_code": "BRG-2", "quantity": 4, "note": "主轴"}])),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(again["id"], p["id"]);
+        assert_eq!(again["bom"].as_array().unwrap().len(), 1);
+        assert_eq!(again["bom"][0]["part_code"], "BRG-2");
+        let bad = problem(
+            srv.post(
+                &srv.admin,
+                "/products",
+                &body(json!([{"part_code": "BRG-2", "quantity": 1}, {"part_code": "NOPE", "quantity": 1}])),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_field(&bad, "bom[1].part_id", "not_found");
+        let list = ok_json(
+            srv.get(&agent.token, "/products").send().await.unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(
+            list[0]["bom"][0]["quantity"], 4,
+            "the failed save changed nothing"
+        );
+
+        let asset = ok_json(
+            srv.post(
+                &srv.admin,
+                &format!("/customers/{company}/assets"),
+                &json!({"product_name": "CNC-5 加工中心", "serial_number": "CNC5-001"}),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        let aid = id_of(&asset);
+        let bad = problem(
+            srv.post(
+                &agent.token,
+                &format!("/assets/{aid}/maintenance-plans"),
+                &json!({"name": "年度保养", "interval_months": 0, "next_due": "2026-10-01", "lead_days": 99}),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_field(&bad, "interval_months", "invalid");
+        assert_field(&bad, "lead_days", "invalid");
+        // Due on the Labour Day holiday 2026-05-01: the visit is the first working day after.
+        let plan = ok_json(
+            srv.post(
+                &agent.token,
+                &format!("/assets/{aid}/maintenance-plans"),
+                &json!({"name": "年度保养", "interval_months": 12, "next_due": "2027-05-03", "lead_days": 2}),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        assert!(plan["next_visit"].as_str().unwrap() >= "2027-05-03");
+        assert!(plan["opens_on"].as_str().unwrap() < plan["next_visit"].as_str().unwrap());
+        let pid = id_of(&plan);
+        let paused = ok_json(
+            srv.client
+                .put(srv.url(&format!("/maintenance-plans/{pid}")))
+                .bearer_auth(&agent.token)
+                .json(&json!({"name": "年度保养", "interval_months": 6, "next_due": "2027-05-03", "active": false}))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(paused["active"], false);
+        assert_eq!(paused["interval_months"], 6);
+        let of_asset = ok_json(
+            srv.get(&agent.token, &format!("/assets/{aid}/maintenance-plans"))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(of_asset.as_array().unwrap().len(), 1);
+        for path in [
+            "/products".to_owned(),
+            format!("/assets/{aid}/maintenance-plans"),
+        ] {
+            let res = srv.get(&portal.token, &path).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+        }
+        srv.stop();
+    }
+}
