@@ -262,6 +262,7 @@ async fn every_page_renders_for_staff_and_portal_users() {
         );
         for path in [
             "/charges".to_owned(),
+            "/import".to_owned(),
             "/admin/webhooks".to_owned(),
             format!("/admin/webhooks/{hook}"),
             "/parts".to_owned(),

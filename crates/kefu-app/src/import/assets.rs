@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use kefu_domain::access::{Actor, Permission};
 use kefu_domain::import::{AssetRow, Problem, map_columns, parse_asset_rows};
-use kefu_store::entity::{asset, customer, product};
+use kefu_store::entity::{asset, product};
 use kefu_store::sea_orm::sea_query::Expr;
 use kefu_store::sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
@@ -64,23 +64,7 @@ pub async fn import_assets(
     };
 
     let db = app.store.conn();
-    // Customers by code (any case) and by exact name.
-    let customers: Vec<(Uuid, Option<String>, String)> = customer::Entity::find()
-        .select_only()
-        .column(customer::Column::Id)
-        .column(customer::Column::Code)
-        .column(customer::Column::Name)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut by_code: HashMap<String, Uuid> = HashMap::new();
-    let mut by_name: HashMap<&str, Vec<Uuid>> = HashMap::new();
-    for (id, code, name) in &customers {
-        if let Some(c) = code {
-            by_code.insert(c.to_lowercase(), *id);
-        }
-        by_name.entry(name.as_str()).or_default().push(*id);
-    }
+    let customers = super::CustomerIndex::load(db).await?;
     let products: HashMap<String, Uuid> = product::Entity::find()
         .select_only()
         .column(product::Column::Code)
@@ -92,30 +76,16 @@ pub async fn import_assets(
         .collect();
     let mut resolved: Vec<(usize, AssetRow, Uuid, Option<Uuid>)> = Vec::with_capacity(good.len());
     for (n, a) in good {
-        let cust = match by_code.get(&a.customer.to_lowercase()) {
-            Some(id) => Some(*id),
-            None => match by_name.get(a.customer.as_str()).map(Vec::as_slice) {
-                Some([one]) => Some(*one),
-                Some(_) => {
-                    problems.push(Problem {
-                        row: n,
-                        column: "customer".into(),
-                        message: format!(
-                            "several customers are named `{}`; use the code",
-                            a.customer
-                        ),
-                    });
-                    None
-                }
-                None => {
-                    problems.push(Problem {
-                        row: n,
-                        column: "customer".into(),
-                        message: format!("no customer with code or name `{}`", a.customer),
-                    });
-                    None
-                }
-            },
+        let cust = match customers.resolve(&a.customer) {
+            Ok(id) => Some(id),
+            Err(message) => {
+                problems.push(Problem {
+                    row: n,
+                    column: "customer".into(),
+                    message,
+                });
+                None
+            }
         };
         let product = match &a.product_code {
             Some(code) => match products.get(code) {

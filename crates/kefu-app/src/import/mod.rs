@@ -5,15 +5,177 @@
 
 mod assets;
 mod customers;
+mod master;
+mod staged;
 mod table;
+mod tickets;
 
 pub use assets::{AssetImport, ImportReport, import_assets};
 pub use customers::import_customers;
+pub use master::{import_parts, import_products, import_stock};
+pub use staged::{Staged, stage, staged, unstage};
 pub use table::{decode_text, read_table};
+pub use tickets::import_tickets;
+
+use std::collections::HashMap;
 
 use kefu_domain::import::Problem;
+use kefu_store::entity::customer;
+use kefu_store::sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
+use uuid::Uuid;
 
 use crate::{AppError, FieldError};
+
+/// Customers by code (any case) and by exact name, for rows that name their customer.
+pub(crate) struct CustomerIndex {
+    by_code: HashMap<String, Uuid>,
+    by_name: HashMap<String, Vec<Uuid>>,
+}
+
+impl CustomerIndex {
+    /// Reads every customer's id, code and name.
+    pub(crate) async fn load(db: &impl ConnectionTrait) -> Result<Self, AppError> {
+        let rows: Vec<(Uuid, Option<String>, String)> = customer::Entity::find()
+            .select_only()
+            .column(customer::Column::Id)
+            .column(customer::Column::Code)
+            .column(customer::Column::Name)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut ix = CustomerIndex {
+            by_code: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        for (id, code, name) in rows {
+            if let Some(c) = code {
+                ix.by_code.insert(c.to_lowercase(), id);
+            }
+            ix.by_name.entry(name).or_default().push(id);
+        }
+        Ok(ix)
+    }
+
+    /// The customer a cell names (code first, then an exact, unambiguous name), or why not.
+    pub(crate) fn resolve(&self, s: &str) -> Result<Uuid, String> {
+        if let Some(id) = self.by_code.get(&s.to_lowercase()) {
+            return Ok(*id);
+        }
+        match self.by_name.get(s).map(Vec::as_slice) {
+            Some([one]) => Ok(*one),
+            Some(_) => Err(format!("several customers are named `{s}`; use the code")),
+            None => Err(format!("no customer with code or name `{s}`")),
+        }
+    }
+}
+
+/// What an import brings in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    /// Customers (before their assets).
+    Customers,
+    /// Installed equipment.
+    Assets,
+    /// Spare parts.
+    Parts,
+    /// Products (models).
+    Products,
+    /// A stock count.
+    Stock,
+    /// Historical tickets.
+    Tickets,
+}
+
+impl ImportKind {
+    /// Every kind, in the order a first import goes.
+    pub const ALL: [ImportKind; 6] = [
+        ImportKind::Customers,
+        ImportKind::Products,
+        ImportKind::Assets,
+        ImportKind::Parts,
+        ImportKind::Stock,
+        ImportKind::Tickets,
+    ];
+
+    /// Its name in URLs and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Customers => "customers",
+            ImportKind::Assets => "assets",
+            ImportKind::Parts => "parts",
+            ImportKind::Products => "products",
+            ImportKind::Stock => "stock",
+            ImportKind::Tickets => "tickets",
+        }
+    }
+
+    /// From its name.
+    pub fn parse(s: &str) -> Option<ImportKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The field a column header names (as the import would read it), if any.
+    pub fn guess(self, header: &str) -> Option<&'static str> {
+        use kefu_domain::import::{
+            AssetField, Column, CustomerField, PartField, ProductField, StockField, TicketField,
+        };
+        fn of<F: Column>(h: &str) -> Option<&'static str> {
+            F::from_name(h).map(|f| f.key())
+        }
+        match self {
+            ImportKind::Customers => of::<CustomerField>(header),
+            ImportKind::Assets => of::<AssetField>(header),
+            ImportKind::Parts => of::<PartField>(header),
+            ImportKind::Products => of::<ProductField>(header),
+            ImportKind::Stock => of::<StockField>(header),
+            ImportKind::Tickets => of::<TicketField>(header),
+        }
+    }
+
+    /// The field keys its files may fill, required ones first.
+    pub fn fields(self) -> Vec<(&'static str, bool)> {
+        use kefu_domain::import::{
+            AssetField, Column, CustomerField, PartField, ProductField, StockField, TicketField,
+        };
+        fn of<F: Column>() -> Vec<(&'static str, bool)> {
+            let mut v: Vec<_> = F::all().iter().map(|f| (f.key(), f.required())).collect();
+            v.sort_by_key(|f| !f.1);
+            v
+        }
+        match self {
+            ImportKind::Customers => of::<CustomerField>(),
+            ImportKind::Assets => of::<AssetField>(),
+            ImportKind::Parts => of::<PartField>(),
+            ImportKind::Products => of::<ProductField>(),
+            ImportKind::Stock => of::<StockField>(),
+            ImportKind::Tickets => of::<TicketField>(),
+        }
+    }
+}
+
+/// Runs an import of `kind`.
+pub async fn run(
+    app: &crate::App,
+    actor: &kefu_domain::access::Actor,
+    kind: ImportKind,
+    imp: AssetImport,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<ImportReport, AppError> {
+    match kind {
+        ImportKind::Customers => import_customers(app, actor, imp, progress).await,
+        ImportKind::Assets => import_assets(app, actor, imp, progress).await,
+        ImportKind::Parts => import_parts(app, actor, imp, progress).await,
+        ImportKind::Products => import_products(app, actor, imp, progress).await,
+        ImportKind::Stock => import_stock(app, actor, imp, progress).await,
+        ImportKind::Tickets => import_tickets(app, actor, imp, progress).await,
+    }
+}
+
+/// The header row of a file (for the column-mapping step): the first non-blank row.
+pub async fn headers(file: &str, bytes: Vec<u8>) -> Result<Vec<String>, AppError> {
+    let (rows, h) = load(file, bytes).await?;
+    Ok(rows[h].iter().map(|c| c.trim().to_owned()).collect())
+}
 
 /// Problems listed at most (the count is always complete).
 const MAX_LISTED: usize = 2000;

@@ -6,7 +6,7 @@
 mod catalog;
 mod lines;
 mod purchasing;
-mod stock;
+pub(crate) mod stock;
 
 pub use catalog::{
     PartInput, PartView, StockView, WarehouseInput, WarehouseView, create_part, create_warehouse,

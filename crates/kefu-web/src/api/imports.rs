@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Response};
-use kefu_app::import::{AssetImport, ImportReport};
+use kefu_app::import::{AssetImport, ImportKind, ImportReport};
 use serde::Deserialize;
 
 use super::tickets::multipart_problem;
-use crate::extract::{Auth, Query};
+use crate::extract::{Auth, Path, Query};
 use crate::{ApiError, AppState};
 
 /// Import options.
@@ -19,45 +19,37 @@ pub struct ImportQuery {
     pub dry_run: bool,
 }
 
-/// Imports installed equipment from an XLSX or CSV file (UTF-8 or GBK; multipart field
-/// `file`, optional field `mapping`: a JSON object from column header to field key —
-/// `customer` (code or exact name), `serial_number`, `product_name`, `product_code`,
-/// `install_date`, `warranty_end`, `contract_end`, `site_address`). Known serial numbers are
-/// updated, new ones created. All or nothing: 422 lists every problem as `file:row` with the
-/// field as its code.
-#[utoipa::path(post, path = "/api/v1/import/assets", tag = "import", params(ImportQuery), responses((status = 200, body = ImportReport), (status = 422, body = crate::error::Problem)))]
-pub async fn import_assets(
+/// Imports master data or history from an XLSX or CSV file (UTF-8 or GBK; multipart field
+/// `file`, optional field `mapping`: a JSON object from column header to field key; columns not
+/// mapped are recognised by their Chinese or English header). Lists and their fields:
+/// `customers` (code, name, kind, tier, region, address, phone, email; known codes updated),
+/// `products` (code, name, category, warranty_months; known codes updated), `assets`
+/// (customer, serial_number, product_name, product_code, install_date, warranty_end,
+/// contract_end, site_address; known serials updated), `parts` (code, name, unit, unit_price,
+/// external_id), `stock` (part_code, warehouse, on_hand: a count that replaces what is on hand),
+/// `tickets` (history: status, opened_at, number, subject, description, customer, kind,
+/// priority, channel, tag, updated_at, resolved_at, closed_at; rows with the same number are one
+/// ticket's event log). All or nothing: 422 lists every problem as `file:row` with the field.
+#[utoipa::path(post, path = "/api/v1/import/{list}", tag = "import", params(("list" = String, Path, description = "customers, products, assets, parts, stock or tickets"), ImportQuery), responses((status = 200, body = ImportReport), (status = 404, description = "no such list"), (status = 422, body = crate::error::Problem)))]
+pub async fn import(
     State(s): State<AppState>,
     Auth(a): Auth,
+    Path(list): Path<String>,
     Query(q): Query<ImportQuery>,
     form: Multipart,
 ) -> Result<axum::Json<ImportReport>, Response> {
+    let Some(kind) = ImportKind::parse(&list) else {
+        return Err(ApiError(kefu_app::AppError::NotFound("list")).into_response());
+    };
     let imp = upload(form, q.dry_run).await?;
-    kefu_app::import::import_assets(&s.app, &a, imp, &|_, _| {})
-        .await
-        .map(axum::Json)
-        .map_err(|e| ApiError(e).into_response())
-}
-
-/// Imports customers from an XLSX or CSV file, like the asset import (fields `code` — the
-/// key: a known code is updated —, `name`, `kind` 企业/个人, `tier` 标准/VIP/战略, `region`,
-/// `address`, `phone`, `email`).
-#[utoipa::path(post, path = "/api/v1/import/customers", tag = "import", params(ImportQuery), responses((status = 200, body = ImportReport), (status = 422, body = crate::error::Problem)))]
-pub async fn import_customers(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    Query(q): Query<ImportQuery>,
-    form: Multipart,
-) -> Result<axum::Json<ImportReport>, Response> {
-    let imp = upload(form, q.dry_run).await?;
-    kefu_app::import::import_customers(&s.app, &a, imp, &|_, _| {})
+    kefu_app::import::run(&s.app, &a, kind, imp, &|_, _| {})
         .await
         .map(axum::Json)
         .map_err(|e| ApiError(e).into_response())
 }
 
 /// The multipart upload: `file` and an optional JSON `mapping`.
-async fn upload(mut form: Multipart, dry_run: bool) -> Result<AssetImport, Response> {
+pub(crate) async fn upload(mut form: Multipart, dry_run: bool) -> Result<AssetImport, Response> {
     let mut imp = AssetImport {
         dry_run,
         ..Default::default()

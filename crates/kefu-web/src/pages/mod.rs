@@ -36,6 +36,7 @@ mod errors;
 mod form;
 mod help;
 mod i18n;
+mod imports;
 mod kb_admin;
 mod labels;
 mod login;
@@ -201,6 +202,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/tickets/{id}/quotes", post(charges::send_quote))
         .route("/charges", get(charges::show))
+        .route("/import", get(imports::page))
+        .route("/import/preview", post(imports::preview))
+        .route("/import/run", post(imports::run))
         .route("/charges/exports", post(charges::export))
         .route("/charges/prices", post(charges::save_item))
         .route("/charges/rules", post(charges::save_rules))

@@ -48,6 +48,8 @@ templates!(
     "agent/ticket_rmas.html",
     "agent/ticket_charges.html",
     "agent/charges.html",
+    "agent/import.html",
+    "agent/import_step.html",
     "admin/search.html",
     "admin/search_status.html",
     "admin/webhooks.html",

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use kefu_app::AppError;
-use kefu_app::import::AssetImport;
+use kefu_app::import::{AssetImport, ImportKind};
 use kefu_domain::access::Actor;
 
 use crate::config::Config;
@@ -24,6 +24,15 @@ pub enum Command {
     /// Customers (code, name, kind, tier, region, address, phone, email); known codes are
     /// updated. Import customers before their assets.
     Customers(Args),
+    /// Products (code, name, category, warranty months); known codes are updated.
+    Products(Args),
+    /// Spare parts (code, name, unit, unit price in yuan, ERP id); known codes are updated.
+    Parts(Args),
+    /// A stock count (part code, warehouse code, counted quantity replacing what is on hand).
+    Stock(Args),
+    /// Historical tickets from another helpdesk: one row per ticket, or an event log with one
+    /// row per change (same number = same ticket).
+    Tickets(Args),
 }
 
 /// Flags of an import.
@@ -42,9 +51,13 @@ pub struct Args {
 
 /// Runs the subcommand; exit code 2 when the file has problems.
 pub async fn run(cfg: Config, cmd: Command) -> anyhow::Result<ExitCode> {
-    let (customers, args) = match cmd {
-        Command::Assets(a) => (false, a),
-        Command::Customers(a) => (true, a),
+    let (kind, args) = match cmd {
+        Command::Assets(a) => (ImportKind::Assets, a),
+        Command::Customers(a) => (ImportKind::Customers, a),
+        Command::Products(a) => (ImportKind::Products, a),
+        Command::Parts(a) => (ImportKind::Parts, a),
+        Command::Stock(a) => (ImportKind::Stock, a),
+        Command::Tickets(a) => (ImportKind::Tickets, a),
     };
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
@@ -72,11 +85,7 @@ pub async fn run(cfg: Config, cmd: Command) -> anyhow::Result<ExitCode> {
         mapping,
         dry_run: args.dry_run,
     };
-    let result = if customers {
-        kefu_app::import::import_customers(&app, &Actor::system(), imp, &progress).await
-    } else {
-        kefu_app::import::import_assets(&app, &Actor::system(), imp, &progress).await
-    };
+    let result = kefu_app::import::run(&app, &Actor::system(), kind, imp, &progress).await;
     eprintln!();
     app.store.clone().close().await?;
     match result {

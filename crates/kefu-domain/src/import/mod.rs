@@ -8,6 +8,19 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+mod master;
+mod tickets;
+
+pub use master::{
+    PartField, PartRow, ProductField, ProductRow, StockField, StockRow, parse_part_rows,
+    parse_product_rows, parse_stock_rows,
+};
+
+pub use tickets::{
+    Step, TicketField, TicketRow, parse_channel, parse_priority, parse_ticket_rows, parse_time,
+    status_of,
+};
+
 /// A field of an import: its key, the headers people use for it, whether a row needs it.
 pub trait Column: Copy + PartialEq + Sized + 'static {
     /// Every field.
