@@ -417,3 +417,115 @@ async fn parts_products_and_stock_counts() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contacts_and_orders() {
+    for db in TestDb::all().await {
+        let app = App::new(
+            db.store.clone(),
+            AppSettings::for_tests(db.dir.join("files")),
+        );
+        kefu_app::bootstrap::ensure_defaults(&app).await.unwrap();
+        let a = admin();
+        let c = kefu_app::customers::create_customer(
+            &app,
+            &a,
+            kefu_app::customers::NewCustomer {
+                name: "精工机械".into(),
+                code: Some("C001".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let contacts = "客户编码,联系人,手机,邮箱,职务,主要联系人\n\
+                        C001,王工,13800000001,wang@jg.cn,设备主管,是\n\
+                        C001,李工,13800000002,,采购,否\n\
+                        C999,赵工,,,,\n";
+        let p = problems(
+            run(
+                &app,
+                &a,
+                ImportKind::Contacts,
+                file("c.csv", contacts.into(), false),
+                &|_, _| {},
+            )
+            .await,
+        );
+        assert_eq!(p, [("c.csv:4".to_owned(), "customer".to_owned())]);
+        let contacts = contacts.replace("C999,赵工,,,,\n", "");
+        let r = run(
+            &app,
+            &a,
+            ImportKind::Contacts,
+            file("c.csv", contacts.clone().into(), false),
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!((r.created, r.updated), (2, 0));
+        // Again, with 李工 now the main contact: updated, and only one main contact.
+        let again = contacts
+            .replace("采购,否", "采购,是")
+            .replace("设备主管,是", "设备主管,否");
+        let r = run(
+            &app,
+            &a,
+            ImportKind::Contacts,
+            file("c.csv", again.into(), false),
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!((r.created, r.updated), (0, 2));
+        let list = kefu_app::customers::list_contacts(&app, &a, c.id)
+            .await
+            .unwrap();
+        assert_eq!(list.len(), 2);
+        let main: Vec<&str> = list
+            .iter()
+            .filter(|x| x.is_primary)
+            .map(|x| x.name.as_str())
+            .collect();
+        assert_eq!(main, ["李工"]);
+
+        let orders = "订单号,客户,订单日期,品名,数量,单价\n\
+                      SO-1,C001,2026/3/5,JX-9 激光切割机,1,\"128,000\"\n\
+                      SO-1,C001,2026/3/5,安装调试,1,2000\n\
+                      SO-2,精工机械,2026-03-09,滤芯,10,80\n";
+        let r = run(
+            &app,
+            &a,
+            ImportKind::Orders,
+            file("o.csv", orders.into(), false),
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!((r.rows, r.created), (3, 2));
+        let list = kefu_app::customers::list_orders(&app, &a, c.id)
+            .await
+            .unwrap();
+        let so1 = list.iter().find(|o| o.order_no == "SO-1").unwrap();
+        assert_eq!(so1.total_cents, 13_000_000);
+        // The ERP sends SO-1 again with one line: replaced, not doubled.
+        let again =
+            "订单号,客户,订单日期,品名,数量,单价\nSO-1,C001,2026/3/5,JX-9 激光切割机,1,120000\n";
+        let r = run(
+            &app,
+            &a,
+            ImportKind::Orders,
+            file("o.csv", again.into(), false),
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!((r.created, r.updated), (0, 1));
+        let list = kefu_app::customers::list_orders(&app, &a, c.id)
+            .await
+            .unwrap();
+        let so1 = list.iter().find(|o| o.order_no == "SO-1").unwrap();
+        assert_eq!((so1.total_cents, so1.lines.len()), (12_000_000, 1));
+        db.cleanup().await;
+    }
+}

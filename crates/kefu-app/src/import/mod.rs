@@ -6,6 +6,7 @@
 mod assets;
 mod customers;
 mod master;
+mod sales;
 mod staged;
 mod table;
 mod tickets;
@@ -13,6 +14,7 @@ mod tickets;
 pub use assets::{AssetImport, ImportReport, import_assets};
 pub use customers::import_customers;
 pub use master::{import_parts, import_products, import_stock};
+pub use sales::{import_contacts, import_orders};
 pub use staged::{Staged, stage, staged, unstage};
 pub use table::{decode_text, read_table};
 pub use tickets::import_tickets;
@@ -74,6 +76,10 @@ impl CustomerIndex {
 pub enum ImportKind {
     /// Customers (before their assets).
     Customers,
+    /// Customers' people.
+    Contacts,
+    /// Sales orders, one row per line.
+    Orders,
     /// Installed equipment.
     Assets,
     /// Spare parts.
@@ -88,9 +94,11 @@ pub enum ImportKind {
 
 impl ImportKind {
     /// Every kind, in the order a first import goes.
-    pub const ALL: [ImportKind; 6] = [
+    pub const ALL: [ImportKind; 8] = [
         ImportKind::Customers,
+        ImportKind::Contacts,
         ImportKind::Products,
+        ImportKind::Orders,
         ImportKind::Assets,
         ImportKind::Parts,
         ImportKind::Stock,
@@ -101,6 +109,8 @@ impl ImportKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ImportKind::Customers => "customers",
+            ImportKind::Contacts => "contacts",
+            ImportKind::Orders => "orders",
             ImportKind::Assets => "assets",
             ImportKind::Parts => "parts",
             ImportKind::Products => "products",
@@ -117,13 +127,16 @@ impl ImportKind {
     /// The field a column header names (as the import would read it), if any.
     pub fn guess(self, header: &str) -> Option<&'static str> {
         use kefu_domain::import::{
-            AssetField, Column, CustomerField, PartField, ProductField, StockField, TicketField,
+            AssetField, Column, ContactField, CustomerField, OrderField, PartField, ProductField,
+            StockField, TicketField,
         };
         fn of<F: Column>(h: &str) -> Option<&'static str> {
             F::from_name(h).map(|f| f.key())
         }
         match self {
             ImportKind::Customers => of::<CustomerField>(header),
+            ImportKind::Contacts => of::<ContactField>(header),
+            ImportKind::Orders => of::<OrderField>(header),
             ImportKind::Assets => of::<AssetField>(header),
             ImportKind::Parts => of::<PartField>(header),
             ImportKind::Products => of::<ProductField>(header),
@@ -135,7 +148,8 @@ impl ImportKind {
     /// The field keys its files may fill, required ones first.
     pub fn fields(self) -> Vec<(&'static str, bool)> {
         use kefu_domain::import::{
-            AssetField, Column, CustomerField, PartField, ProductField, StockField, TicketField,
+            AssetField, Column, ContactField, CustomerField, OrderField, PartField, ProductField,
+            StockField, TicketField,
         };
         fn of<F: Column>() -> Vec<(&'static str, bool)> {
             let mut v: Vec<_> = F::all().iter().map(|f| (f.key(), f.required())).collect();
@@ -144,6 +158,8 @@ impl ImportKind {
         }
         match self {
             ImportKind::Customers => of::<CustomerField>(),
+            ImportKind::Contacts => of::<ContactField>(),
+            ImportKind::Orders => of::<OrderField>(),
             ImportKind::Assets => of::<AssetField>(),
             ImportKind::Parts => of::<PartField>(),
             ImportKind::Products => of::<ProductField>(),
@@ -163,6 +179,8 @@ pub async fn run(
 ) -> Result<ImportReport, AppError> {
     match kind {
         ImportKind::Customers => import_customers(app, actor, imp, progress).await,
+        ImportKind::Contacts => import_contacts(app, actor, imp, progress).await,
+        ImportKind::Orders => import_orders(app, actor, imp, progress).await,
         ImportKind::Assets => import_assets(app, actor, imp, progress).await,
         ImportKind::Parts => import_parts(app, actor, imp, progress).await,
         ImportKind::Products => import_products(app, actor, imp, progress).await,

@@ -114,6 +114,164 @@ fields!(ProductField {
     WarrantyMonths => "warranty_months", ["保修月数", "保修期", "保修期(月)", "warranty"], false;
 });
 
+fields!(ContactField {
+    Customer => "customer", ["客户", "客户编码", "客户名称", "公司", "company"], true;
+    Name => "name", ["联系人", "姓名", "contact", "contact name"], true;
+    Phone => "phone", ["电话", "手机", "手机号", "mobile"], false;
+    Email => "email", ["邮箱", "电子邮件", "e-mail", "mail"], false;
+    Title => "title", ["职务", "职位", "job title"], false;
+    Primary => "primary", ["主要联系人", "首要联系人", "is primary"], false;
+});
+
+fields!(OrderField {
+    OrderNo => "order_no", ["订单号", "订单编号", "销售单号", "order", "order number"], true;
+    Customer => "customer", ["客户", "客户编码", "客户名称"], true;
+    OrderDate => "order_date", ["订单日期", "下单日期", "日期", "date"], true;
+    Status => "status", ["订单状态", "状态"], false;
+    ProductCode => "product_code", ["产品编码", "物料编码", "型号编码"], false;
+    Description => "description", ["品名", "产品名称", "描述", "item"], false;
+    Quantity => "quantity", ["数量", "qty"], false;
+    UnitPrice => "unit_price", ["单价", "价格", "price"], false;
+});
+
+/// A contact row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactRow {
+    /// Customer code or exact name.
+    pub customer: String,
+    /// Name.
+    pub name: String,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Mail address.
+    pub email: Option<String>,
+    /// Job title.
+    pub title: Option<String>,
+    /// The customer's main contact.
+    pub primary: bool,
+}
+
+/// One line of an order (rows with the same order number are one order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderLineRow {
+    /// Order number.
+    pub order_no: String,
+    /// Customer code or exact name.
+    pub customer: String,
+    /// Order date.
+    pub order_date: chrono::NaiveDate,
+    /// Status as written (default `completed`).
+    pub status: Option<String>,
+    /// Product code.
+    pub product_code: Option<String>,
+    /// What was sold.
+    pub description: Option<String>,
+    /// Units.
+    pub quantity: i64,
+    /// Price per unit in fen.
+    pub unit_price: i64,
+}
+
+/// A yes/no cell (`是`, `否`, `yes`, `1`, `true`, `Y`, `×`).
+fn yes(v: &str) -> Option<bool> {
+    match v.trim().to_lowercase().as_str() {
+        "是" | "yes" | "y" | "true" | "1" | "√" | "✓" => Some(true),
+        "否" | "no" | "n" | "false" | "0" | "×" | "" => Some(false),
+        _ => None,
+    }
+}
+
+/// Checks contact rows (one person per customer and mail address, or phone, or name).
+pub fn parse_contact_rows(
+    rows: &[Vec<String>],
+    columns: &[Option<ContactField>],
+    first_row: usize,
+) -> (Vec<(usize, ContactRow)>, Vec<Problem>) {
+    rows_of(rows, columns, first_row, "name", |c, n, p| {
+        let email = c.get(&ContactField::Email).cloned();
+        if let Some(e) = &email
+            && (!e.contains('@') || e.contains(char::is_whitespace))
+        {
+            p.push(problem(n, "email", format!("`{e}` is not a mail address")));
+        }
+        let primary = match c.get(&ContactField::Primary) {
+            None => false,
+            Some(v) => yes(v).unwrap_or_else(|| {
+                p.push(problem(n, "primary", format!("`{v}`: 是 or 否")));
+                false
+            }),
+        };
+        let customer = c.get(&ContactField::Customer)?.clone();
+        let name = c.get(&ContactField::Name)?.clone();
+        let phone = c.get(&ContactField::Phone).cloned();
+        let who = email.clone().or(phone.clone()).unwrap_or(name.clone());
+        Some((
+            format!("{customer} / {who}"),
+            ContactRow {
+                customer,
+                name,
+                phone,
+                email,
+                title: c.get(&ContactField::Title).cloned(),
+                primary,
+            },
+        ))
+    })
+}
+
+/// Checks order lines.
+pub fn parse_order_rows(
+    rows: &[Vec<String>],
+    columns: &[Option<OrderField>],
+    first_row: usize,
+) -> (Vec<(usize, OrderLineRow)>, Vec<Problem>) {
+    rows_of(rows, columns, first_row, "order_no", |c, n, p| {
+        let date = c.get(&OrderField::OrderDate).and_then(|v| {
+            let d = super::parse_date(v);
+            if d.is_none() {
+                p.push(problem(
+                    n,
+                    "order_date",
+                    format!("`{v}` is not a date (2026-11-05)"),
+                ));
+            }
+            d
+        });
+        let quantity = match c.get(&OrderField::Quantity) {
+            None => Some(1),
+            v => number(v, "quantity", 1, 1_000_000, n, p),
+        };
+        let unit_price = match c.get(&OrderField::UnitPrice) {
+            None => Some(0),
+            Some(v) => {
+                let x = parse_yuan(v);
+                if x.is_none() {
+                    p.push(problem(
+                        n,
+                        "unit_price",
+                        format!("`{v}` is not a price in yuan (88.50)"),
+                    ));
+                }
+                x
+            }
+        };
+        let order_no = c.get(&OrderField::OrderNo)?.clone();
+        Some((
+            format!("{order_no}#{n}"),
+            OrderLineRow {
+                order_no,
+                customer: c.get(&OrderField::Customer)?.clone(),
+                order_date: date?,
+                status: c.get(&OrderField::Status).cloned(),
+                product_code: c.get(&OrderField::ProductCode).cloned(),
+                description: c.get(&OrderField::Description).cloned(),
+                quantity: quantity?,
+                unit_price: unit_price?,
+            },
+        ))
+    })
+}
+
 /// A part row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartRow {
@@ -331,6 +489,43 @@ mod tests {
         );
         let got: Vec<(usize, &str)> = p.iter().map(|p| (p.row, p.column.as_str())).collect();
         assert_eq!(got, [(4, "part_code"), (5, "on_hand"), (6, "on_hand")]);
+    }
+
+    #[test]
+    fn contacts_once_per_customer_and_address() {
+        let c = header::<ContactField>(&["客户编码", "联系人", "邮箱", "主要联系人"]);
+        let (good, p) = parse_contact_rows(
+            &rows(&[
+                &["C001", "王工", "wang@jg.cn", "是"],
+                &["C001", "王工", "WANG@jg.cn", ""],
+                &["C001", "李工", "li at jg", "maybe"],
+            ]),
+            &c,
+            2,
+        );
+        assert_eq!(good.len(), 1);
+        assert!(good[0].1.primary);
+        let got: Vec<(usize, &str)> = p.iter().map(|p| (p.row, p.column.as_str())).collect();
+        assert_eq!(got, [(3, "name"), (4, "email"), (4, "primary")]);
+    }
+
+    #[test]
+    fn order_lines_with_dates_quantities_and_prices() {
+        let c = header::<OrderField>(&["订单号", "客户", "订单日期", "产品编码", "数量", "单价"]);
+        let (good, p) = parse_order_rows(
+            &rows(&[
+                &["SO-1", "C001", "2026/3/5", "AC-900", "2", "12,800"],
+                &["SO-1", "C001", "2026/3/5", "FLT-01", "", ""],
+                &["SO-2", "C001", "yesterday", "", "0", "x"],
+            ]),
+            &c,
+            2,
+        );
+        assert_eq!(good.len(), 2);
+        assert_eq!((good[0].1.quantity, good[0].1.unit_price), (2, 1_280_000));
+        assert_eq!((good[1].1.quantity, good[1].1.unit_price), (1, 0));
+        let got: Vec<&str> = p.iter().map(|p| p.column.as_str()).collect();
+        assert_eq!(got, ["order_date", "quantity", "unit_price"]);
     }
 
     #[test]

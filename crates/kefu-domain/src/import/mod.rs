@@ -12,7 +12,8 @@ mod master;
 mod tickets;
 
 pub use master::{
-    PartField, PartRow, ProductField, ProductRow, StockField, StockRow, parse_part_rows,
+    ContactField, ContactRow, OrderField, OrderLineRow, PartField, PartRow, ProductField,
+    ProductRow, StockField, StockRow, parse_contact_rows, parse_order_rows, parse_part_rows,
     parse_product_rows, parse_stock_rows,
 };
 

@@ -23,6 +23,9 @@ pub struct ImportQuery {
 /// `file`, optional field `mapping`: a JSON object from column header to field key; columns not
 /// mapped are recognised by their Chinese or English header). Lists and their fields:
 /// `customers` (code, name, kind, tier, region, address, phone, email; known codes updated),
+/// `contacts` (customer, name, phone, email, title, primary; a known address, phone or name under
+/// the customer updated), `orders` (one row per line: order_no, customer, order_date, status,
+/// product_code, description, quantity, unit_price; a known order number replaced),
 /// `products` (code, name, category, warranty_months; known codes updated), `assets`
 /// (customer, serial_number, product_name, product_code, install_date, warranty_end,
 /// contract_end, site_address; known serials updated), `parts` (code, name, unit, unit_price,
@@ -30,7 +33,7 @@ pub struct ImportQuery {
 /// `tickets` (history: status, opened_at, number, subject, description, customer, kind,
 /// priority, channel, tag, updated_at, resolved_at, closed_at; rows with the same number are one
 /// ticket's event log). All or nothing: 422 lists every problem as `file:row` with the field.
-#[utoipa::path(post, path = "/api/v1/import/{list}", tag = "import", params(("list" = String, Path, description = "customers, products, assets, parts, stock or tickets"), ImportQuery), responses((status = 200, body = ImportReport), (status = 404, description = "no such list"), (status = 422, body = crate::error::Problem)))]
+#[utoipa::path(post, path = "/api/v1/import/{list}", tag = "import", params(("list" = String, Path, description = "customers, contacts, products, orders, assets, parts, stock or tickets"), ImportQuery), responses((status = 200, body = ImportReport), (status = 404, description = "no such list"), (status = 422, body = crate::error::Problem)))]
 pub async fn import(
     State(s): State<AppState>,
     Auth(a): Auth,

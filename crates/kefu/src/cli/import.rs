@@ -24,6 +24,12 @@ pub enum Command {
     /// Customers (code, name, kind, tier, region, address, phone, email); known codes are
     /// updated. Import customers before their assets.
     Customers(Args),
+    /// Contacts (customer, name, phone, email, title, primary); a known mail address, phone or
+    /// name under the customer is updated.
+    Contacts(Args),
+    /// Orders, one row per line (order number, customer, date, status, product code,
+    /// description, quantity, unit price); a known order number is replaced.
+    Orders(Args),
     /// Products (code, name, category, warranty months); known codes are updated.
     Products(Args),
     /// Spare parts (code, name, unit, unit price in yuan, ERP id); known codes are updated.
@@ -55,6 +61,8 @@ pub async fn run(cfg: Config, cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Assets(a) => (ImportKind::Assets, a),
         Command::Customers(a) => (ImportKind::Customers, a),
         Command::Products(a) => (ImportKind::Products, a),
+        Command::Contacts(a) => (ImportKind::Contacts, a),
+        Command::Orders(a) => (ImportKind::Orders, a),
         Command::Parts(a) => (ImportKind::Parts, a),
         Command::Stock(a) => (ImportKind::Stock, a),
         Command::Tickets(a) => (ImportKind::Tickets, a),
