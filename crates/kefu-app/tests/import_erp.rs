@@ -526,6 +526,37 @@ async fn contacts_and_orders() {
             .unwrap();
         let so1 = list.iter().find(|o| o.order_no == "SO-1").unwrap();
         assert_eq!((so1.total_cents, so1.lines.len()), (12_000_000, 1));
+        // Exports read back as updates: nothing new, nothing lost.
+        use kefu_app::export::{Format, export_contacts, export_orders};
+        let f = export_contacts(&app, &a, Format::Csv).await.unwrap();
+        let r = run(
+            &app,
+            &a,
+            ImportKind::Contacts,
+            file("c.csv", f.bytes, false),
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!((r.created, r.updated), (0, 2));
+        let f = export_orders(&app, &a, Format::Xlsx).await.unwrap();
+        let r = run(
+            &app,
+            &a,
+            ImportKind::Orders,
+            file("o.xlsx", f.bytes, false),
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!((r.created, r.updated), (0, 2));
+        let list = kefu_app::customers::list_orders(&app, &a, c.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            list.iter().map(|o| o.total_cents).sum::<i64>(),
+            12_000_000 + 80_000
+        );
         db.cleanup().await;
     }
 }

@@ -57,10 +57,10 @@ pub async fn tickets(
     ))
 }
 
-/// Every customer (`customers`) or asset (`assets`) — the columns their imports read back —,
-/// stock per part and warehouse (`stock`), or the purchase requests (`purchase-requests`),
-/// as a file.
-#[utoipa::path(get, path = "/api/v1/export/{list}", tag = "export", params(("list" = String, Path, description = "customers, assets, stock or purchase-requests"), FormatQuery), responses((status = 200, description = "an XLSX or CSV file"), (status = 404, description = "no such list")))]
+/// A list as a file, in the columns its import reads back where there is one: `customers`,
+/// `contacts`, `products`, `orders` (one row per line), `assets`, `parts`, `stock` (per part
+/// and warehouse), `price-items`, `purchase-requests`, `maintenance-plans`.
+#[utoipa::path(get, path = "/api/v1/export/{list}", tag = "export", params(("list" = String, Path, description = "customers, contacts, products, orders, assets, parts, stock, price-items, purchase-requests or maintenance-plans"), FormatQuery), responses((status = 200, description = "an XLSX or CSV file"), (status = 404, description = "no such list")))]
 pub async fn list(
     State(s): State<AppState>,
     Auth(a): Auth,
@@ -74,6 +74,12 @@ pub async fn list(
         "assets" => kefu_app::export::export_assets(app, a, format).await?,
         "stock" => kefu_app::export::export_stock(app, a, format).await?,
         "purchase-requests" => kefu_app::export::export_purchase_requests(app, a, format).await?,
+        "parts" => kefu_app::export::export_parts(app, a, format).await?,
+        "products" => kefu_app::export::export_products(app, a, format).await?,
+        "price-items" => kefu_app::export::export_price_items(app, a, format).await?,
+        "contacts" => kefu_app::export::export_contacts(app, a, format).await?,
+        "orders" => kefu_app::export::export_orders(app, a, format).await?,
+        "maintenance-plans" => kefu_app::export::export_maintenance_plans(app, a, format).await?,
         _ => return Err(AppError::NotFound("list").into()),
     };
     Ok(file(out))

@@ -10,6 +10,13 @@ use kefu_store::entity::{asset, customer};
 use kefu_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+mod catalog;
+
+pub use catalog::{
+    export_contacts, export_maintenance_plans, export_orders, export_parts, export_price_items,
+    export_products,
+};
+
 use crate::tickets::TicketListQuery;
 use crate::{App, AppError, require};
 
@@ -193,6 +200,31 @@ pub async fn export_tickets(
     )
 }
 
+/// Customers' codes (their names when they have none), as imports name customers.
+async fn customer_labels(
+    app: &App,
+    ids: impl Iterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, String>, AppError> {
+    let ids: Vec<Uuid> = ids
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut m = HashMap::new();
+    for chunk in ids.chunks(1000) {
+        let rows: Vec<(Uuid, Option<String>, String)> = customer::Entity::find()
+            .select_only()
+            .column(customer::Column::Id)
+            .column(customer::Column::Code)
+            .column(customer::Column::Name)
+            .filter(customer::Column::Id.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(app.store.conn())
+            .await?;
+        m.extend(rows.into_iter().map(|(id, c, n)| (id, c.unwrap_or(n))));
+    }
+    Ok(m)
+}
+
 /// Every asset (staff), by serial number, with its customer and dates — the columns
 /// `kefu import assets` reads back.
 pub async fn export_assets(
@@ -209,30 +241,13 @@ pub async fn export_assets(
         .limit(MAX_ROWS as u64)
         .all(app.store.conn())
         .await?;
-    let codes: HashMap<Uuid, (Option<String>, String)> = {
-        let ids: Vec<Uuid> = assets.iter().map(|a| a.customer_id).collect();
-        let mut m = HashMap::new();
-        for chunk in ids.chunks(1000) {
-            let rows: Vec<(Uuid, Option<String>, String)> = customer::Entity::find()
-                .select_only()
-                .column(customer::Column::Id)
-                .column(customer::Column::Code)
-                .column(customer::Column::Name)
-                .filter(customer::Column::Id.is_in(chunk.to_vec()))
-                .into_tuple()
-                .all(app.store.conn())
-                .await?;
-            m.extend(rows.into_iter().map(|(id, c, n)| (id, (c, n))));
-        }
-        m
-    };
+    let labels = customer_labels(app, assets.iter().map(|a| a.customer_id)).await?;
     let d = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let rows: Vec<Vec<String>> = assets
         .into_iter()
         .map(|a| {
-            let (code, name) = codes.get(&a.customer_id).cloned().unwrap_or_default();
             vec![
-                code.unwrap_or(name),
+                labels.get(&a.customer_id).cloned().unwrap_or_default(),
                 a.serial_number,
                 a.product_name,
                 d(a.install_date),
