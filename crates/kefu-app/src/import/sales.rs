@@ -18,6 +18,10 @@ use uuid::Uuid;
 use super::{AssetImport, CustomerIndex, ImportReport};
 use crate::{App, AppError, require};
 
+/// An order line checked against customers and products: sheet row, the line, product,
+/// description.
+type Line = (usize, OrderLineRow, Option<Uuid>, String);
+
 fn problem(row: usize, column: &str, message: String) -> Problem {
     Problem {
         row,
@@ -165,11 +169,7 @@ pub async fn import_orders(
         .map(|(c, i, n)| (c.to_lowercase(), (i, n)))
         .collect();
     // Orders in first-appearance order, their lines in file order.
-    let mut orders: Vec<(
-        String,
-        Uuid,
-        Vec<(usize, OrderLineRow, Option<Uuid>, String)>,
-    )> = Vec::new();
+    let mut orders: Vec<(String, Uuid, Vec<Line>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (n, l) in good {
         let customer = match customers.resolve(&l.customer) {
