@@ -12,6 +12,7 @@ pub mod customers;
 pub mod demo;
 pub mod demo_scale;
 pub mod dispatch;
+pub mod erp;
 pub mod error;
 pub mod export;
 pub mod import;

@@ -18,8 +18,8 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{
-    approvals, auth, channels, charges, chats, config, customers, dispatch, exports, imports, kb,
-    parts, products, rmas, search, sla, tickets, users, webhooks,
+    approvals, auth, channels, charges, chats, config, customers, dispatch, erp, exports, imports,
+    kb, parts, products, rmas, search, sla, tickets, users, webhooks,
 };
 use crate::{ApiError, AppState, WebSettings, ops};
 
@@ -164,6 +164,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(products::list_plans))
         .routes(routes!(products::asset_plans, products::create_plan))
         .routes(routes!(products::update_plan))
+        .routes(routes!(erp::put_customer))
+        .routes(routes!(erp::put_asset))
+        .routes(routes!(erp::put_part))
         .routes(routes!(kb::list_categories, kb::create_category))
         .routes(routes!(kb::update_category, kb::delete_category))
         .routes(routes!(kb::list_articles, kb::create_article))

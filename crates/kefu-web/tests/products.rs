@@ -164,3 +164,144 @@ async fn products_and_maintenance_plans() {
         srv.stop();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erp_upserts_by_its_own_keys() {
+    for db in TestDb::all().await {
+        let srv = Server::start(&db).await;
+        let agent = srv.user("agent", None).await;
+        let put = |token: &str, path: &str, body: serde_json::Value| {
+            srv.client
+                .put(srv.url(path))
+                .bearer_auth(token.to_owned())
+                .json(&body)
+        };
+        // Customer by code: created, then updated (tier changed, phone kept).
+        let c = ok_json(
+            put(
+                &srv.admin,
+                "/customers/by-code/ERP-C1",
+                json!({"name": "东方重工", "phone": "021-1234"}),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        let c2 = ok_json(
+            put(
+                &srv.admin,
+                "/customers/by-code/ERP-C1",
+                json!({"name": "东方重工集团", "tier": "vip"}),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(c2["id"], c["id"]);
+        assert_eq!(
+            (c2["tier"].as_str(), c2["phone"].as_str()),
+            (Some("vip"), Some("021-1234"))
+        );
+        problem(
+            put(
+                &srv.admin,
+                "/customers/by-code/ERP-C1",
+                json!({"name": "x", "code": "OTHER"}),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        // Product by code (POST upserts), then an asset by serial naming both by code.
+        ok_json(
+            srv.post(
+                &srv.admin,
+                "/products",
+                &json!({"code": "GT-3", "name": "GT-3 燃气轮机"}),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        let a = ok_json(
+            put(&agent.token, "/assets/by-serial/GT3-0001", json!({"customer_code": "ERP-C1", "product_code": "GT-3", "warranty_end": "2099-01-01"}))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        assert_eq!(a["product_name"], "GT-3 燃气轮机");
+        assert_eq!(a["entitlement"], "in_warranty");
+        let a2 = ok_json(
+            put(&agent.token, "/assets/by-serial/GT3-0001", json!({"customer_code": "ERP-C1", "warranty_end": "2020-01-01", "contract_end": "2099-01-01"}))
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(a2["id"], a["id"]);
+        assert_eq!(a2["entitlement"], "in_contract");
+        let p = problem(
+            put(
+                &agent.token,
+                "/assets/by-serial/GT3-0002",
+                json!({"customer_code": "NOPE", "product_name": "x"}),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_field(&p, "customer_code", "not_found");
+        // Part by code.
+        let part = ok_json(
+            put(
+                &srv.admin,
+                "/parts/by-code/BRG-9",
+                json!({"code": "BRG-9", "name": "轴承", "unit_price_cents": 1500}),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+        let part2 = ok_json(
+            put(
+                &srv.admin,
+                "/parts/by-code/BRG-9",
+                json!({"code": "BRG-9", "name": "主轴轴承", "unit_price_cents": 1800}),
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(part2["id"], part["id"]);
+        assert_eq!(part2["unit_price_cents"], 1800);
+        let res = put(
+            &agent.token,
+            "/parts/by-code/BRG-9",
+            json!({"code": "BRG-9", "name": "x", "unit_price_cents": 1}),
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        srv.stop();
+    }
+}

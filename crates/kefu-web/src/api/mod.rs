@@ -8,6 +8,7 @@ pub mod chats;
 pub mod config;
 pub mod customers;
 pub mod dispatch;
+pub mod erp;
 pub mod exports;
 pub mod imports;
 pub mod kb;
