@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use kefu_domain::access::{Actor, Permission};
-use kefu_domain::import::{AssetRow, Problem, map_columns, parse_asset_rows};
+use kefu_domain::import::{AssetRow, Problem, parse_asset_rows};
 use kefu_store::entity::{asset, product};
 use kefu_store::sea_orm::sea_query::Expr;
 use kefu_store::sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -48,14 +48,12 @@ pub struct ImportReport {
 pub async fn import_assets(
     app: &App,
     actor: &Actor,
-    imp: AssetImport,
+    mut imp: AssetImport,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ImportReport, AppError> {
     require(actor, Permission::CustomerWrite)?;
     let file = imp.file_name.clone();
-    let (rows, h) = super::load(&imp.file_name, imp.bytes).await?;
-    let columns =
-        map_columns(&rows[h], h + 1, &imp.mapping).map_err(|p| super::located(&file, p))?;
+    let (rows, h, columns) = super::columns(&mut imp).await?;
     let (good, mut problems) = parse_asset_rows(&rows[h + 1..], &columns, h + 2);
     let total_rows = good.len() + {
         let mut bad: Vec<usize> = problems.iter().map(|p| p.row).collect();

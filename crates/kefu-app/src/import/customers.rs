@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use kefu_domain::access::{Actor, Permission};
-use kefu_domain::import::{CustomerField, map_columns, parse_customer_rows};
+use kefu_domain::import::{CustomerField, parse_customer_rows};
 use kefu_store::entity::customer;
 use kefu_store::sea_orm::sea_query::{Expr, ExprTrait};
 use kefu_store::sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -22,14 +22,12 @@ const CHUNK: usize = 1000;
 pub async fn import_customers(
     app: &App,
     actor: &Actor,
-    imp: AssetImport,
+    mut imp: AssetImport,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ImportReport, AppError> {
     require(actor, Permission::CustomerWrite)?;
     let file = imp.file_name.clone();
-    let (rows, h) = super::load(&imp.file_name, imp.bytes).await?;
-    let columns = map_columns::<CustomerField>(&rows[h], h + 1, &imp.mapping)
-        .map_err(|p| super::located(&file, p))?;
+    let (rows, h, columns) = super::columns::<CustomerField>(&mut imp).await?;
     let (good, problems) = parse_customer_rows(&rows[h + 1..], &columns, h + 2);
     if !problems.is_empty() {
         return Err(super::located(&file, problems));

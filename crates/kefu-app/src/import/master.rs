@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use kefu_domain::access::{Actor, Permission};
 use kefu_domain::import::{
-    PartField, Problem, ProductField, StockField, map_columns, parse_part_rows, parse_product_rows,
+    PartField, Problem, ProductField, StockField, parse_part_rows, parse_product_rows,
     parse_stock_rows,
 };
 use kefu_store::entity::{part, product, warehouse};
@@ -47,14 +47,12 @@ where
 pub async fn import_parts(
     app: &App,
     actor: &Actor,
-    imp: AssetImport,
+    mut imp: AssetImport,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ImportReport, AppError> {
     require(actor, Permission::PartsManage)?;
     let file = imp.file_name.clone();
-    let (rows, h) = super::load(&imp.file_name, imp.bytes).await?;
-    let columns = map_columns::<PartField>(&rows[h], h + 1, &imp.mapping)
-        .map_err(|p| super::located(&file, p))?;
+    let (rows, h, columns) = super::columns::<PartField>(&mut imp).await?;
     let (good, problems) = parse_part_rows(&rows[h + 1..], &columns, h + 2);
     if !problems.is_empty() {
         return Err(super::located(&file, problems));
@@ -116,14 +114,12 @@ pub async fn import_parts(
 pub async fn import_products(
     app: &App,
     actor: &Actor,
-    imp: AssetImport,
+    mut imp: AssetImport,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ImportReport, AppError> {
     require(actor, Permission::PartsManage)?;
     let file = imp.file_name.clone();
-    let (rows, h) = super::load(&imp.file_name, imp.bytes).await?;
-    let columns = map_columns::<ProductField>(&rows[h], h + 1, &imp.mapping)
-        .map_err(|p| super::located(&file, p))?;
+    let (rows, h, columns) = super::columns::<ProductField>(&mut imp).await?;
     let (good, problems) = parse_product_rows(&rows[h + 1..], &columns, h + 2);
     if !problems.is_empty() {
         return Err(super::located(&file, problems));
@@ -178,14 +174,12 @@ pub async fn import_products(
 pub async fn import_stock(
     app: &App,
     actor: &Actor,
-    imp: AssetImport,
+    mut imp: AssetImport,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ImportReport, AppError> {
     require(actor, Permission::PartsManage)?;
     let file = imp.file_name.clone();
-    let (rows, h) = super::load(&imp.file_name, imp.bytes).await?;
-    let columns = map_columns::<StockField>(&rows[h], h + 1, &imp.mapping)
-        .map_err(|p| super::located(&file, p))?;
+    let (rows, h, columns) = super::columns::<StockField>(&mut imp).await?;
     let (good, mut problems) = parse_stock_rows(&rows[h + 1..], &columns, h + 2);
     let db = app.store.conn();
     let parts = codes::<part::Entity>(db, part::Column::Code, part::Column::Id).await?;

@@ -218,6 +218,17 @@ async fn load(file: &str, bytes: Vec<u8>) -> Result<(Vec<Vec<String>>, usize), A
     Ok((rows, h))
 }
 
+/// The rows of an upload, the header's index, and the field each column fills (problems with
+/// the header as `file:row` errors).
+async fn columns<F: kefu_domain::import::Column>(
+    imp: &mut AssetImport,
+) -> Result<(Vec<Vec<String>>, usize, Vec<Option<F>>), AppError> {
+    let (rows, h) = load(&imp.file_name, std::mem::take(&mut imp.bytes)).await?;
+    let cols = kefu_domain::import::map_columns::<F>(&rows[h], h + 1, &imp.mapping)
+        .map_err(|p| located(&imp.file_name, p))?;
+    Ok((rows, h, cols))
+}
+
 /// Ends an import: one audit entry (`import.<what>`), then commit, or roll back on a dry run.
 async fn finish(
     tx: kefu_store::Tx,

@@ -7,8 +7,7 @@ use std::collections::HashMap;
 
 use kefu_domain::access::{Actor, Permission};
 use kefu_domain::import::{
-    ContactField, OrderField, OrderLineRow, Problem, map_columns, parse_contact_rows,
-    parse_order_rows,
+    ContactField, OrderField, OrderLineRow, Problem, parse_contact_rows, parse_order_rows,
 };
 use kefu_store::entity::{contact, order, order_line, product};
 use kefu_store::sea_orm::sea_query::Expr;
@@ -35,14 +34,12 @@ fn problem(row: usize, column: &str, message: String) -> Problem {
 pub async fn import_contacts(
     app: &App,
     actor: &Actor,
-    imp: AssetImport,
+    mut imp: AssetImport,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ImportReport, AppError> {
     require(actor, Permission::CustomerWrite)?;
     let file = imp.file_name.clone();
-    let (rows, h) = super::load(&imp.file_name, imp.bytes).await?;
-    let columns = map_columns::<ContactField>(&rows[h], h + 1, &imp.mapping)
-        .map_err(|p| super::located(&file, p))?;
+    let (rows, h, columns) = super::columns::<ContactField>(&mut imp).await?;
     let (good, mut problems) = parse_contact_rows(&rows[h + 1..], &columns, h + 2);
     let db = app.store.conn();
     let customers = CustomerIndex::load(db).await?;
@@ -146,14 +143,12 @@ pub async fn import_contacts(
 pub async fn import_orders(
     app: &App,
     actor: &Actor,
-    imp: AssetImport,
+    mut imp: AssetImport,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ImportReport, AppError> {
     require(actor, Permission::CustomerWrite)?;
     let file = imp.file_name.clone();
-    let (rows, h) = super::load(&imp.file_name, imp.bytes).await?;
-    let columns = map_columns::<OrderField>(&rows[h], h + 1, &imp.mapping)
-        .map_err(|p| super::located(&file, p))?;
+    let (rows, h, columns) = super::columns::<OrderField>(&mut imp).await?;
     let (good, mut problems) = parse_order_rows(&rows[h + 1..], &columns, h + 2);
     let db = app.store.conn();
     let customers = CustomerIndex::load(db).await?;

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use chrono_tz::Asia::Shanghai;
 use kefu_domain::access::{Actor, Permission};
-use kefu_domain::import::{Problem, TicketField, map_columns, parse_ticket_rows, status_of};
+use kefu_domain::import::{Problem, TicketField, parse_ticket_rows, status_of};
 use kefu_domain::ticket::{StatusCategory, TicketNumber};
 use kefu_store::entity::{outbox_message, ticket, ticket_event};
 use kefu_store::sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -38,14 +38,12 @@ fn problem(row: usize, column: &str, message: String) -> Problem {
 pub async fn import_tickets(
     app: &App,
     actor: &Actor,
-    imp: AssetImport,
+    mut imp: AssetImport,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ImportReport, AppError> {
     require(actor, Permission::ConfigManage)?;
     let file = imp.file_name.clone();
-    let (rows, h) = super::load(&imp.file_name, imp.bytes).await?;
-    let columns = map_columns::<TicketField>(&rows[h], h + 1, &imp.mapping)
-        .map_err(|p| super::located(&file, p))?;
+    let (rows, h, columns) = super::columns::<TicketField>(&mut imp).await?;
     let (parsed, mut problems) = parse_ticket_rows(&rows[h + 1..], &columns, h + 2, Shanghai);
     let row_count = parsed.iter().map(|t| t.steps.len()).sum::<usize>() + {
         let mut bad: Vec<usize> = problems.iter().map(|p| p.row).collect();

@@ -38,10 +38,7 @@ async fn panel(
         Ok::<_, AppError>((c, items, parts, can_edit))
     }
     .await;
-    let (flash_ok, flash) = match flash {
-        Some((ok, text)) => (ok, Some(text)),
-        None => (true, None),
-    };
+    let (flash_ok, flash) = super::parts::split_flash(flash);
     match r {
         Ok((c, items, parts, can_edit)) => render(
             "agent/ticket_charges.html",
@@ -132,10 +129,7 @@ async fn page(s: &AppState, v: &Viewer, flash: Option<(bool, String)>) -> Respon
         ))
     }
     .await;
-    let (flash_ok, flash) = match flash {
-        Some((ok, text)) => (ok, Some(text)),
-        None => (true, None),
-    };
+    let (flash_ok, flash) = super::parts::split_flash(flash);
     match r {
         Ok((summary, exports, items, rules)) => {
             let kinds: Vec<&str> = ChargeKind::ALL.iter().map(|k| k.as_str()).collect();

@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::extract::Path;
 
 /// A message for the page (success or not) as the template's two values.
-fn split_flash(flash: Option<(bool, String)>) -> (bool, Option<String>) {
+pub(super) fn split_flash(flash: Option<(bool, String)>) -> (bool, Option<String>) {
     match flash {
         Some((ok, text)) => (ok, Some(text)),
         None => (true, None),
