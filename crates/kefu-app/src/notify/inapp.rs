@@ -78,6 +78,12 @@ pub(crate) async fn notify(
             en,
         )
         .to_owned(),
+        "approval_reminder" => ev
+            .data
+            .get("step")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_owned(),
         "quote_decided" => format!(
             "{} {}",
             ev.data.get("number").and_then(|v| v.as_str()).unwrap_or(""),

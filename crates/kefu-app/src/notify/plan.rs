@@ -98,6 +98,16 @@ pub(crate) fn plan(
                 a.push(Action::InApp(u, "quote_decided"));
             }
         }
+        "approval_reminder" => {
+            let users: Vec<Uuid> = data
+                .get("notify")
+                .and_then(|v| v.as_array())
+                .map(|v| v.iter().filter_map(|x| x.as_str()?.parse().ok()).collect())
+                .unwrap_or_default();
+            for u in users {
+                a.push(Action::InApp(u, "approval_reminder"));
+            }
+        }
         "parts_arrived" => {
             if let Some(u) = t.assignee_id.filter(|u| not_actor(*u)) {
                 a.push(Action::InApp(u, "parts_arrived"));

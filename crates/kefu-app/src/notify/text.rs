@@ -19,6 +19,8 @@ pub(crate) fn headline(kind: &str, en: bool) -> &'static str {
         ("created", true) => "New ticket",
         ("status_changed", false) => "工单状态变更",
         ("status_changed", true) => "Ticket status changed",
+        ("approval_reminder", false) => "有审批等待您处理",
+        ("approval_reminder", true) => "An approval is waiting for you",
         ("quote_decided", false) => "客户答复了报价单",
         ("quote_decided", true) => "The customer answered a quotation",
         ("parts_arrived", false) => "备件已到货并预留",

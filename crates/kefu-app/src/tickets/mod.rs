@@ -1,5 +1,6 @@
 //! Tickets: one file per use case, plus the view and the helpers they share.
 
+mod approval_reminders;
 mod approvals;
 mod assign;
 mod attachments;
@@ -22,6 +23,7 @@ mod transition;
 mod update;
 mod view;
 
+pub use approval_reminders::{REMIND_AFTER, ReminderScan, remind_approvals};
 pub use approvals::{
     ApprovalView, Decision, approval_rules, decide_approval, pending_approvals, save_approval_rules,
 };

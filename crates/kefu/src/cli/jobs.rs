@@ -18,6 +18,8 @@ const KEEP_DONE_DAYS: i64 = 7;
 const MAIL_POLL_EVERY: Duration = Duration::from_secs(30);
 /// How often chats whose visitor left are ended (and filed as tickets).
 const CHAT_SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// How often waiting approvals are checked for reminders.
+const APPROVAL_REMIND_EVERY: Duration = Duration::from_secs(900);
 /// How often maintenance plans are checked for visits to open.
 const MAINTENANCE_EVERY: Duration = Duration::from_secs(3600);
 /// How long the outbox dispatcher sleeps when it found nothing to do.
@@ -42,6 +44,7 @@ pub fn worker(app: &App) -> Worker {
     let wechat_app = app.clone();
     let chat_app = app.clone();
     let pm_app = app.clone();
+    let remind_app = app.clone();
     Worker::new(app.store.clone(), id)
         .clock(move || clock_app.now())
         .handle("sla.scan", move |_job| {
@@ -163,6 +166,22 @@ pub fn worker(app: &App) -> Worker {
                 Ok(())
             }
         })
+        .handle("approvals.remind", move |_job| {
+            let app = remind_app.clone();
+            async move {
+                let r = kefu_app::tickets::remind_approvals(&app).await?;
+                if r.reminded > 0 {
+                    tracing::info!(reminded = r.reminded, "approval reminders");
+                }
+                Ok(())
+            }
+        })
+        .schedule(Schedule::every(
+            "approvals.remind",
+            APPROVAL_REMIND_EVERY,
+            "approvals.remind",
+            serde_json::Value::Null,
+        ))
         .schedule(Schedule::every(
             "maintenance.scan",
             MAINTENANCE_EVERY,
