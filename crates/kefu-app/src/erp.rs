@@ -11,8 +11,8 @@ use kefu_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
 use crate::customers::{
-    AssetView, CustomerPatch, CustomerView, NewAsset, NewCustomer, create_asset, create_customer,
-    update_customer,
+    AssetView, CustomerPatch, CustomerView, NewAsset, NewCustomer, asset_view, create_asset,
+    create_customer, update_customer,
 };
 use crate::parts::{PartInput, PartView, create_part, list_parts};
 use crate::{App, AppError, FieldError, require};
@@ -127,8 +127,7 @@ pub async fn upsert_asset(
         .filter(asset::Column::SerialNumber.eq(serial))
         .one(db)
         .await?;
-    let created = found.is_none();
-    let id = match found {
+    match found {
         Some(a) => {
             if let (Some(i), Some(w)) = (req.install_date.or(a.install_date), req.warranty_end)
                 && w < i
@@ -161,9 +160,14 @@ pub async fn upsert_asset(
                 q = q.col_expr(asset::Column::SiteAddress, Expr::value(s.clone()));
             }
             q.filter(asset::Column::Id.eq(a.id)).exec(db).await?;
-            a.id
+            let saved = asset::Entity::find_by_id(a.id)
+                .one(db)
+                .await?
+                .ok_or(AppError::NotFound("asset"))?;
+            Ok((asset_view(saved, app.now().date_naive()), false))
         }
         None => {
+            // One transaction: the asset and its product link together.
             let v = create_asset(
                 app,
                 actor,
@@ -175,25 +179,13 @@ pub async fn upsert_asset(
                     warranty_end: req.warranty_end,
                     contract_end: req.contract_end,
                     site_address: req.site_address.clone(),
+                    product_id: prod.map(|p| p.id),
                 },
             )
             .await?;
-            if let Some(p) = &prod {
-                asset::Entity::update_many()
-                    .col_expr(asset::Column::ProductId, Expr::value(p.id))
-                    .filter(asset::Column::Id.eq(v.id))
-                    .exec(db)
-                    .await?;
-            }
-            v.id
+            Ok((v, true))
         }
-    };
-    let view = crate::customers::list_assets(app, actor, cust.id)
-        .await?
-        .into_iter()
-        .find(|a| a.id == id)
-        .ok_or(AppError::NotFound("asset"))?;
-    Ok((view, created))
+    }
 }
 
 /// Creates or updates the part with code `code` (`parts.manage`).

@@ -15,8 +15,8 @@ use kefu_app::products::{BomInput, ProductInput, save_product};
 use kefu_app::tickets::{TicketListQuery, list_tickets};
 use kefu_app::{App, AppSettings, FixedClock};
 use kefu_domain::access::{Actor, Role};
-use kefu_store::entity::{asset, calendar, ticket};
-use kefu_store::sea_orm::{ActiveValue::Set, EntityTrait};
+use kefu_store::entity::{calendar, ticket};
+use kefu_store::sea_orm::EntityTrait;
 use kefu_store::testing::TestDb;
 
 fn admin() -> Actor {
@@ -137,23 +137,12 @@ async fn maintenance_visits_follow_the_business_calendar() {
                     product_name: "AC-900 空压机".into(),
                     serial_number: sn.into(),
                     site_address: Some("宁波市北仑区".into()),
+                    product_id: Some(products[0].id),
                     ..Default::default()
                 },
             )
             .await
             .unwrap();
-            // Link the asset to its product (the import does this by product code).
-            let mut am: asset::ActiveModel = asset::Entity::find_by_id(v.id)
-                .one(app.store.conn())
-                .await
-                .unwrap()
-                .unwrap()
-                .into();
-            am.product_id = Set(Some(products[0].id));
-            asset::Entity::update(am)
-                .exec(app.store.conn())
-                .await
-                .unwrap();
             assets.push(v.id);
         }
         let plan = create_plan(

@@ -82,8 +82,13 @@ async fn charges_quotes_and_exports() {
             "validation_failed",
         )
         .await;
-        for f in ["code", "name", "kind", "unit_price_cents"] {
-            assert!(p.to_string().contains(f), "{f} in {p}");
+        for (f, code) in [
+            ("code", "invalid"),
+            ("name", "invalid"),
+            ("kind", "invalid"),
+            ("unit_price_cents", "not_positive"),
+        ] {
+            assert_field(&p, f, code);
         }
         let item = |code: &str, kind: &str, unit: &str, price: i64| {
             json!({"code": code, "name": format!("{code} 项目"), "kind": kind, "unit": unit,

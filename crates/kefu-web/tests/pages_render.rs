@@ -228,7 +228,8 @@ async fn every_page_renders_for_staff_and_portal_users() {
             .send()
             .await
             .unwrap();
-        // A maintenance plan on one of the demo customer's assets (the customer page lists it).
+        // A maintenance plan on the demo customer's asset (every demo customer has one; the
+        // customer page lists it).
         let assets: serde_json::Value = srv
             .get(&srv.admin, &format!("/customers/{customer}/assets"))
             .send()
@@ -237,18 +238,28 @@ async fn every_page_renders_for_staff_and_portal_users() {
             .json()
             .await
             .unwrap();
-        if let Some(a) = assets.as_array().and_then(|a| a.first()) {
-            let res = srv
-                .post(
-                    &srv.admin,
-                    &format!("/assets/{}/maintenance-plans", a["id"].as_str().unwrap()),
-                    &json!({"name": "年度保养", "interval_months": 12, "next_due": "2027-01-04"}),
-                )
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::CREATED);
-        }
+        let res = srv
+            .post(
+                &srv.admin,
+                &format!(
+                    "/assets/{}/maintenance-plans",
+                    assets[0]["id"].as_str().unwrap()
+                ),
+                &json!({"name": "年度保养", "interval_months": 12, "next_due": "2027-01-04"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let body = c
+            .get(format!("{}/customers/{customer}", srv.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("data-testid=\"pm-plan\""), "{body}");
         let panel = c
             .get(format!("{}/tickets/{tk}/charges", srv.base))
             .send()

@@ -9,9 +9,10 @@ use chrono::{DateTime, Utc};
 use kefu_domain::access::{Actor, Permission};
 use kefu_domain::charges::{Totals, totals, yuan};
 use kefu_store::entity::{charge, charge_export, customer, quote, ticket};
-use kefu_store::sea_orm::sea_query::Query;
+use kefu_store::sea_orm::sea_query::{Expr, Query};
 use kefu_store::sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -90,20 +91,36 @@ async fn ready_lines(db: &impl ConnectionTrait) -> Result<Vec<charge::Model>, Ap
         .await?)
 }
 
-/// What an export would take now (`finance.read`).
+/// What an export would take now (`finance.read`): counted and summed in the database (the
+/// finance page shows it on every visit; the lines themselves are only read by an export).
 pub async fn unexported_summary(app: &App, actor: &Actor) -> Result<UnexportedSummary, AppError> {
     require(actor, Permission::FinanceRead)?;
     let db = app.store.conn();
-    let ready = ready_lines(db).await?;
-    let all: u64 = kefu_store::sea_orm::PaginatorTrait::count(
-        charge::Entity::find().filter(charge::Column::ExportId.is_null()),
-        db,
-    )
-    .await?;
+    // SUM over BIGINT is NUMERIC on PostgreSQL: cast back so both databases give an integer.
+    let sum = |c: &str| Expr::cust(format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"));
+    let (ready, list, due): (i64, i64, i64) = charge::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .column_as(sum("list_cents"), "list")
+        .column_as(sum("due_cents"), "due")
+        .filter(charge::Column::ExportId.is_null())
+        .filter(charge::Column::TicketId.in_subquery(finished_tickets()))
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or_default();
+    let all = charge::Entity::find()
+        .filter(charge::Column::ExportId.is_null())
+        .count(db)
+        .await?;
     Ok(UnexportedSummary {
-        ready_lines: ready.len() as i64,
-        ready: totals(ready.iter().map(priced)),
-        open_lines: all as i64 - ready.len() as i64,
+        ready_lines: ready,
+        ready: Totals {
+            list,
+            covered: list - due,
+            due,
+        },
+        open_lines: all as i64 - ready,
     })
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kefu_domain::access::{Actor, Permission};
-use kefu_store::entity::asset;
+use kefu_store::entity::{asset, product};
 use kefu_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -30,6 +30,9 @@ pub struct NewAsset {
     /// Where it is installed.
     #[serde(default)]
     pub site_address: Option<String>,
+    /// The catalogue product (its service BOM is suggested on maintenance visits).
+    #[serde(default)]
+    pub product_id: Option<Uuid>,
 }
 
 /// An asset, with its warranty status as of today.
@@ -62,7 +65,8 @@ pub fn entitlement(a: &asset::Model, today: NaiveDate) -> &'static str {
     kefu_domain::charges::Entitlement::on(a.warranty_end, a.contract_end, today).as_str()
 }
 
-fn view(a: asset::Model, today: NaiveDate) -> AssetView {
+/// The view of a stored asset on `today`.
+pub(crate) fn view(a: asset::Model, today: NaiveDate) -> AssetView {
     AssetView {
         entitlement: entitlement(&a, today).into(),
         id: a.id,
@@ -118,11 +122,20 @@ pub async fn create_asset(
     }
     let tx = app.store.begin().await?;
     visible_customer(&tx, actor, customer_id).await?;
+    if let Some(p) = req.product_id
+        && product::Entity::find_by_id(p).one(&tx).await?.is_none()
+    {
+        return Err(AppError::invalid(
+            "product_id",
+            "not_found",
+            "no such product",
+        ));
+    }
     let now = app.now();
     let m = asset::Model {
         id: Uuid::now_v7(),
         customer_id,
-        product_id: None,
+        product_id: req.product_id,
         product_name: req.product_name.trim().into(),
         serial_number: sn,
         install_date: req.install_date,

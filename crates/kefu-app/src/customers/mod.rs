@@ -7,6 +7,7 @@ mod lookup;
 mod orders;
 mod party;
 
+pub(crate) use assets::view as asset_view;
 pub use assets::{AssetView, NewAsset, create_asset, list_assets};
 pub use contacts::{ContactView, NewContact, create_contact, list_contacts};
 pub use invitations::{

@@ -6,7 +6,7 @@ use kefu_domain::charges::yuan;
 use kefu_store::entity::{asset, contact, order, order_line, part, product};
 use kefu_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{ExportFile, Format, MAX_ROWS, customer_labels, table_file};
+use super::{ExportFile, Format, MAX_ROWS, customer_names, table_file};
 use crate::{App, AppError, require};
 
 fn staff(actor: &Actor) -> Result<(), AppError> {
@@ -149,7 +149,7 @@ pub async fn export_contacts(
         .limit(MAX_ROWS as u64)
         .all(app.store.conn())
         .await?;
-    let labels = customer_labels(app, list.iter().map(|c| c.customer_id)).await?;
+    let labels = customer_names(app, list.iter().map(|c| c.customer_id), true).await?;
     let rows: Vec<Vec<String>> = list
         .into_iter()
         .map(|c| {
@@ -192,7 +192,7 @@ pub async fn export_orders(
         .limit(MAX_ROWS as u64)
         .all(db)
         .await?;
-    let labels = customer_labels(app, orders.iter().map(|o| o.customer_id)).await?;
+    let labels = customer_names(app, orders.iter().map(|o| o.customer_id), true).await?;
     let ids: Vec<_> = orders.iter().map(|o| o.id).collect();
     let mut lines: std::collections::HashMap<uuid::Uuid, Vec<order_line::Model>> =
         std::collections::HashMap::new();

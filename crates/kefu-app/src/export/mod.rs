@@ -103,9 +103,12 @@ fn local(t: Option<DateTime<Utc>>) -> String {
     .unwrap_or_default()
 }
 
+/// Customers' names, or (`prefer_code`, as imports name customers) their codes where they have
+/// one.
 async fn customer_names(
     app: &App,
     ids: impl Iterator<Item = Uuid>,
+    prefer_code: bool,
 ) -> Result<HashMap<Uuid, String>, AppError> {
     let ids: Vec<Uuid> = ids
         .collect::<std::collections::BTreeSet<_>>()
@@ -113,15 +116,19 @@ async fn customer_names(
         .collect();
     let mut out = HashMap::new();
     for chunk in ids.chunks(1000) {
-        let rows: Vec<(Uuid, String)> = customer::Entity::find()
+        let rows: Vec<(Uuid, Option<String>, String)> = customer::Entity::find()
             .select_only()
             .column(customer::Column::Id)
+            .column(customer::Column::Code)
             .column(customer::Column::Name)
             .filter(customer::Column::Id.is_in(chunk.to_vec()))
             .into_tuple()
             .all(app.store.conn())
             .await?;
-        out.extend(rows);
+        out.extend(
+            rows.into_iter()
+                .map(|(id, code, name)| (id, code.filter(|_| prefer_code).unwrap_or(name))),
+        );
     }
     Ok(out)
 }
@@ -146,7 +153,8 @@ pub async fn export_tickets(
         }
     }
     tickets.truncate(MAX_ROWS);
-    let customers = customer_names(app, tickets.iter().filter_map(|t| t.customer_id)).await?;
+    let customers =
+        customer_names(app, tickets.iter().filter_map(|t| t.customer_id), false).await?;
     let staff: HashMap<Uuid, String> = if actor.role.is_staff() {
         crate::users::staff_directory(app, actor)
             .await?
@@ -200,31 +208,6 @@ pub async fn export_tickets(
     )
 }
 
-/// Customers' codes (their names when they have none), as imports name customers.
-async fn customer_labels(
-    app: &App,
-    ids: impl Iterator<Item = Uuid>,
-) -> Result<HashMap<Uuid, String>, AppError> {
-    let ids: Vec<Uuid> = ids
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut m = HashMap::new();
-    for chunk in ids.chunks(1000) {
-        let rows: Vec<(Uuid, Option<String>, String)> = customer::Entity::find()
-            .select_only()
-            .column(customer::Column::Id)
-            .column(customer::Column::Code)
-            .column(customer::Column::Name)
-            .filter(customer::Column::Id.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(app.store.conn())
-            .await?;
-        m.extend(rows.into_iter().map(|(id, c, n)| (id, c.unwrap_or(n))));
-    }
-    Ok(m)
-}
-
 /// Every asset (staff), by serial number, with its customer and dates — the columns
 /// `kefu import assets` reads back.
 pub async fn export_assets(
@@ -241,7 +224,7 @@ pub async fn export_assets(
         .limit(MAX_ROWS as u64)
         .all(app.store.conn())
         .await?;
-    let labels = customer_labels(app, assets.iter().map(|a| a.customer_id)).await?;
+    let labels = customer_names(app, assets.iter().map(|a| a.customer_id), true).await?;
     let d = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let rows: Vec<Vec<String>> = assets
         .into_iter()

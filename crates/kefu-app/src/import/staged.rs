@@ -1,6 +1,6 @@
 //! Uploads kept between the steps of an import in the browser (upload → map columns → dry run
 //! → import): the file is stored under the importing user's own folder with a random token, and
-//! removed once imported.
+//! removed once imported (uploads left for a day are removed when the user stages the next).
 
 use std::path::PathBuf;
 
@@ -52,6 +52,7 @@ pub async fn stage(
     tokio::fs::create_dir_all(&d)
         .await
         .map_err(anyhow::Error::from)?;
+    forget_abandoned(&d).await;
     tokio::fs::write(d.join(token.simple().to_string()), &bytes)
         .await
         .map_err(anyhow::Error::from)?;
@@ -63,6 +64,28 @@ pub async fn stage(
         file_name: name,
         headers,
     })
+}
+
+/// How long an upload that was never imported is kept.
+const KEEP: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Removes this user's uploads older than [`KEEP`] (imports started and left).
+async fn forget_abandoned(d: &std::path::Path) {
+    let Ok(mut entries) = tokio::fs::read_dir(d).await else {
+        return;
+    };
+    while let Ok(Some(e)) = entries.next_entry().await {
+        let old = e
+            .metadata()
+            .await
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > KEEP);
+        if old {
+            let _ = tokio::fs::remove_file(e.path()).await;
+        }
+    }
 }
 
 /// The staged upload `token` of this user: file name and bytes.

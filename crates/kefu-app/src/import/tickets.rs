@@ -5,7 +5,7 @@
 //! mailed, and one `ticket.imported` announcement per ticket lets search index it. A number
 //! kefu already has is a problem, so a file is never imported twice.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Asia::Shanghai;
@@ -54,7 +54,8 @@ pub async fn import_tickets(
     let wf = crate::tickets::workflow_of(app, db).await?;
     let customers = CustomerIndex::load(db).await?;
     let mut kinds: HashMap<String, bool> = HashMap::new();
-    let mut numbers: HashSet<&str> = HashSet::new();
+    // Each number's first sheet row.
+    let mut numbers: HashMap<&str, usize> = HashMap::new();
     for t in &parsed {
         for s in &t.steps {
             if status_of(&wf, &s.status).is_none() {
@@ -86,11 +87,11 @@ pub async fn import_tickets(
             if n.chars().count() > 40 {
                 problems.push(problem(t.row, "number", "at most 40 characters".into()));
             }
-            numbers.insert(n);
+            numbers.entry(n).or_insert(t.row);
         }
     }
     // Numbers kefu already has: the file (or part of it) was imported before.
-    let wanted: Vec<String> = numbers.iter().map(|s| s.to_string()).collect();
+    let wanted: Vec<String> = numbers.keys().map(|s| s.to_string()).collect();
     for chunk in wanted.chunks(500) {
         let taken: Vec<String> = ticket::Entity::find()
             .select_only()
@@ -100,10 +101,7 @@ pub async fn import_tickets(
             .all(db)
             .await?;
         for n in taken {
-            let row = parsed
-                .iter()
-                .find(|t| t.number.as_deref() == Some(n.as_str()))
-                .map_or(0, |t| t.row);
+            let row = numbers.get(n.as_str()).copied().unwrap_or(0);
             problems.push(problem(row, "number", format!("`{n}` is already in kefu")));
         }
     }
@@ -139,16 +137,17 @@ pub async fn import_tickets(
                 }
             };
             let id = Uuid::now_v7();
-            let event =
-                |kind: &str, at: DateTime<Utc>, public: bool, data| ticket_event::ActiveModel {
-                    id: Set(Uuid::now_v7()),
+            let event = |event_id: Uuid, kind: &str, at: DateTime<Utc>, public: bool, data| {
+                ticket_event::ActiveModel {
+                    id: Set(event_id),
                     ticket_id: Set(id),
                     kind: Set(kind.into()),
                     actor_id: Set(None),
                     public: Set(public),
                     data: Set(data),
                     created_at: Set(at),
-                };
+                }
+            };
             let subject = if t.subject.is_empty() {
                 format!("历史工单 {number}")
             } else {
@@ -158,6 +157,7 @@ pub async fn import_tickets(
             let priority = t.priority.unwrap_or_default().as_str().to_owned();
             let channel = t.channel.unwrap_or_default().as_str().to_owned();
             events.push(event(
+                Uuid::now_v7(),
                 "created",
                 t.opened_at,
                 true,
@@ -175,6 +175,7 @@ pub async fn import_tickets(
                 last = last.max(at);
                 if d.key != status {
                     events.push(event(
+                        Uuid::now_v7(),
                         "status_changed",
                         at,
                         true,
@@ -203,18 +204,15 @@ pub async fn import_tickets(
             let closed_at = (category == Some(StatusCategory::Closed))
                 .then(|| t.closed_at.or(closed))
                 .flatten();
-            let imported = event(
+            let imported_id = Uuid::now_v7();
+            events.push(event(
+                imported_id,
                 "imported",
                 now,
                 false,
                 json!({"file": file, "rows": t.steps.iter().map(|s| s.row).collect::<Vec<_>>(),
                     "source_number": t.number}),
-            );
-            let imported_id = match &imported.id {
-                Set(v) => *v,
-                _ => Uuid::nil(),
-            };
-            events.push(imported);
+            ));
             outbox.push(outbox_message::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 topic: Set("ticket.imported".into()),

@@ -150,6 +150,7 @@ pub async fn add_asset(
         warranty_end: date(&p, "warranty_end"),
         contract_end: date(&p, "contract_end"),
         site_address: opt(&p, "site_address"),
+        product_id: None,
     };
     match customers::create_asset(&s.app, &v.actor, id, req).await {
         Ok(_) => to_customer(id),
