@@ -62,6 +62,14 @@ pub enum AppError {
         /// Detail.
         message: String,
     },
+    /// The thing existed but is no longer usable (an expired survey link).
+    #[error("{message}")]
+    Gone {
+        /// Stable code (`survey_expired`).
+        code: &'static str,
+        /// Detail.
+        message: String,
+    },
     /// Too many attempts.
     #[error("too many requests")]
     RateLimited {

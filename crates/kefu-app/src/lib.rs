@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod calls;
+pub mod care;
 pub mod charges;
 pub mod chat;
 pub mod config;

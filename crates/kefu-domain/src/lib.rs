@@ -4,6 +4,7 @@
 //! depends on time takes `now` as an argument.
 
 pub mod access;
+pub mod care;
 pub mod charges;
 pub mod chat;
 pub mod customer;
@@ -15,5 +16,6 @@ pub mod parts;
 pub mod rma;
 pub mod routing;
 pub mod sla;
+pub mod survey;
 pub mod ticket;
 pub mod webhook;

@@ -101,6 +101,9 @@ impl IntoResponse for ApiError {
                 Some(message),
                 vec![],
             ),
+            AppError::Gone { code, message } => {
+                problem(StatusCode::GONE, code, Some(message), vec![])
+            }
             AppError::RateLimited { retry_after_secs } => {
                 let mut r = problem(
                     StatusCode::TOO_MANY_REQUESTS,

@@ -18,8 +18,8 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{
-    approvals, auth, channels, charges, chats, config, customers, dispatch, erp, exports, imports,
-    kb, parts, products, rmas, search, sla, tickets, users, webhooks,
+    approvals, auth, care, channels, charges, chats, config, customers, dispatch, erp, exports,
+    imports, kb, parts, products, rmas, search, sla, tickets, users, webhooks,
 };
 use crate::{ApiError, AppState, WebSettings, ops};
 
@@ -187,6 +187,13 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(kb::rate_bot))
         .routes(routes!(approvals::get_rules, approvals::put_rules))
         .routes(routes!(approvals::list_pending))
+        .routes(routes!(care::list_tasks, care::create_task))
+        .routes(routes!(care::complete_task))
+        .routes(routes!(care::get_follow_up, care::put_follow_up))
+        .routes(routes!(care::get_surveys, care::put_surveys))
+        .routes(routes!(care::results))
+        .routes(routes!(care::open))
+        .routes(routes!(care::answer))
         .routes(routes!(approvals::decide))
         .routes(routes!(
             dispatch::get_team_policy,

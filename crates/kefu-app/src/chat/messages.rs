@@ -113,3 +113,22 @@ pub(super) async fn all(
         .all(db)
         .await?)
 }
+
+/// Says `body` as kefu in the live chat of ticket `ticket_id`, if one is still open (a survey
+/// link after the agent resolved the ticket during the chat); the session to wake after commit,
+/// none when there is no open chat.
+pub(crate) async fn say_in_live_chat(
+    tx: &kefu_store::Tx,
+    ticket_id: Uuid,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Uuid>, AppError> {
+    let live = chat_session::Entity::find()
+        .filter(chat_session::Column::TicketId.eq(ticket_id))
+        .filter(chat_session::Column::Status.ne(ChatStatus::Ended.as_str()))
+        .one(tx)
+        .await?;
+    let Some(s) = live else { return Ok(None) };
+    append(tx, s.id, Sender::System, None, body, now).await?;
+    Ok(Some(s.id))
+}

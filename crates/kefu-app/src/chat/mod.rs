@@ -10,6 +10,7 @@ mod agent;
 mod close;
 mod hub;
 mod messages;
+pub(crate) use messages::say_in_live_chat;
 mod settings;
 mod sweep;
 mod view;

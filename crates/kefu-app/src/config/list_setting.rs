@@ -20,6 +20,43 @@ pub(crate) async fn read_list<T: DeserializeOwned>(
         .unwrap_or_default())
 }
 
+/// The object stored under `key` (its default when unset or unreadable).
+pub(crate) async fn read_object<T: DeserializeOwned + Default>(
+    db: &impl ConnectionTrait,
+    key: &str,
+) -> Result<T, AppError> {
+    Ok(get_setting(db, key)
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default())
+}
+
+/// Replaces the object under `key` (already validated), with an audit entry holding it.
+pub(crate) async fn write_object<T: Serialize>(
+    app: &App,
+    actor: &Actor,
+    key: &str,
+    value: &T,
+) -> Result<(), AppError> {
+    let now = app.now();
+    let v = serde_json::to_value(value).map_err(anyhow::Error::from)?;
+    let tx = app.store.begin().await?;
+    put_setting(&tx, key, v.clone(), now).await?;
+    audit::record(
+        &tx,
+        Some(actor.user_id),
+        &format!("config.{key}.save"),
+        key,
+        None,
+        v,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    app.cache.clear();
+    Ok(())
+}
+
 /// Replaces the list under `key` (already validated by the caller), records
 /// `config.<key>.save` in the audit log, and clears the configuration cache.
 pub(crate) async fn write_list<T: Serialize>(

@@ -21,14 +21,16 @@ pub struct MailTemplate {
 
 /// Purposes with a built-in template: `received` (ticket acknowledged), `agent_reply`,
 /// `status_changed`, `quote_sent` (a quotation to accept in the portal), `sla_warning` (to the
-/// assignee), `survey` (invitation to rate).
-pub const PURPOSES: [&str; 6] = [
+/// assignee), `survey` (invitation to rate a ticket), `nps` (how likely the contact is to
+/// recommend us).
+pub const PURPOSES: [&str; 7] = [
     "received",
     "agent_reply",
     "status_changed",
     "quote_sent",
     "sla_warning",
     "survey",
+    "nps",
 ];
 
 fn builtin(purpose: &str, language: &str) -> Option<MailTemplate> {
@@ -86,6 +88,16 @@ fn builtin(purpose: &str, language: &str) -> Option<MailTemplate> {
             "How did we do? {subject}",
             "Dear {contact},\n\nYour request {number} is resolved. Please rate our service:\n\
              {link}\n\nThank you!\n{company}",
+        ),
+        ("nps", false) => (
+            "您会向朋友推荐我们吗？",
+            "{contact}，您好：\n\n感谢您一直以来的信任。您有多大可能向朋友或同事推荐我们？\
+             请花半分钟打分（0–10）：\n{link}\n\n{company}",
+        ),
+        ("nps", true) => (
+            "Would you recommend us?",
+            "Dear {contact},\n\nThank you for working with us. How likely are you to recommend \
+             us to a friend or colleague? Please give us a score from 0 to 10:\n{link}\n\n{company}",
         ),
         _ => return None,
     };

@@ -137,6 +137,39 @@ pub(crate) async fn notify(
     Ok(true)
 }
 
+/// Writes one notification for `user_id` outside the event dispatcher (tasks, survey answers):
+/// the headline of `kind` in the user's language and `body`; false when the user is not an
+/// active staff member.
+pub(crate) async fn notify_user(
+    db: &impl kefu_store::sea_orm::ConnectionTrait,
+    user_id: Uuid,
+    kind: &'static str,
+    ticket_id: Option<Uuid>,
+    body: String,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let Some(u) = kefu_store::entity::user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.active && u.role != "customer")
+    else {
+        return Ok(false);
+    };
+    notification::Entity::insert(notification::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        kind: Set(kind.to_owned()),
+        ticket_id: Set(ticket_id),
+        title: Set(headline(kind, u.locale.starts_with("en")).to_owned()),
+        body: Set(body),
+        read_at: Set(None),
+        created_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(true)
+}
+
 /// The actor's newest notifications, newest first (before `before`, for paging).
 pub async fn list_notifications(
     app: &App,

@@ -6,12 +6,13 @@ mod dispatch;
 mod inapp;
 mod mails;
 mod plan;
-mod text;
+pub(crate) mod text;
 
 pub use bots::{
     BOT_JOB, BotChannelInput, BotChannelView, BotSend, create_bot, delete_bot, list_bots,
     send_bot_message, test_bot, update_bot,
 };
 pub use dispatch::{DispatchReport, dispatch_outbox};
+pub(crate) use inapp::notify_user;
 pub use inapp::{NotificationView, list_notifications, mark_read, unread_count};
 pub use plan::BOT_EVENTS;

@@ -41,6 +41,11 @@ pub(crate) async fn write(
         // Closing gives back what the ticket still holds of the stores.
         crate::parts::close_out(db, &after, now).await?;
     }
+    if after.resolved_at.is_some() && before.resolved_at.is_none() && after.merged_into_id.is_none()
+    {
+        // A resolution, however it came about: follow-up visit and satisfaction survey.
+        crate::care::on_resolved(app, db, &after, now).await?;
+    }
     let lp = crate::sla::policy_for(app, db, after.sla_policy_id).await?;
     let mut am = ticket::ActiveModel::from(after.clone()).reset_all();
     sla_state::refresh(db, &after, &lp, &mut am, now).await?;

@@ -25,7 +25,7 @@ pub use feishu::{FEISHU_MAX_BODY_BYTES, feishu_sign};
 pub use limit::truncate_utf8;
 pub use message::BotMessage;
 pub use response::{BotOutcome, parse_response};
-pub use signature::{verify_webhook_signature, webhook_signature};
+pub use signature::{hmac_sha256, verify_webhook_signature, webhook_signature};
 pub use wecom::{WECOM_MARKDOWN_MAX_BYTES, WECOM_TEXT_MAX_BYTES};
 
 /// Which vendor's group bot a webhook belongs to.

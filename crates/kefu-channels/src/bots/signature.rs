@@ -9,7 +9,7 @@ use super::BotError;
 type HmacSha256 = Hmac<Sha256>;
 
 /// HMAC-SHA256 keyed by `key` over the concatenation of `parts`.
-pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     let mut mac = keyed(key);
     for part in parts {
         mac.update(part);

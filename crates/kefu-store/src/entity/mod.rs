@@ -47,6 +47,8 @@ pub mod setting;
 pub mod sla_policy;
 pub mod stock;
 pub mod stock_move;
+pub mod survey;
+pub mod task;
 pub mod team;
 pub mod team_member;
 pub mod ticket;

@@ -18,6 +18,7 @@ mod m20261203_000002_webhooks;
 mod m20261203_000003_rmas;
 mod m20261204_000001_charges;
 mod m20261204_000002_maintenance;
+mod m20261205_000001_care;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000003_rmas::Migration),
             Box::new(m20261204_000001_charges::Migration),
             Box::new(m20261204_000002_maintenance::Migration),
+            Box::new(m20261205_000001_care::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod approvals;
 pub mod auth;
+pub mod care;
 pub mod channels;
 pub mod charges;
 pub mod chats;

@@ -52,9 +52,9 @@ fn error_frame(e: &AppError) -> Value {
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
-        AppError::Conflict { code, message } | AppError::Rule { code, message } => {
-            (code, message.clone())
-        }
+        AppError::Conflict { code, message }
+        | AppError::Rule { code, message }
+        | AppError::Gone { code, message } => (code, message.clone()),
         AppError::RateLimited { retry_after_secs } => {
             ("rate_limited", format!("try again in {retry_after_secs} s"))
         }

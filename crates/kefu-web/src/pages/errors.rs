@@ -97,6 +97,7 @@ pub fn describe(e: AppError, locale: &str) -> (StatusCode, String) {
         AppError::Conflict { .. } => (StatusCode::CONFLICT, "error.conflict"),
         AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "error.rate_limited"),
         AppError::Rule { message, .. } => return (StatusCode::UNPROCESSABLE_ENTITY, message),
+        AppError::Gone { message, .. } => return (StatusCode::GONE, message),
         AppError::Invalid(errors) => {
             let text = errors
                 .iter()

@@ -22,6 +22,12 @@ const CHAT_SWEEP_EVERY: Duration = Duration::from_secs(60);
 const APPROVAL_REMIND_EVERY: Duration = Duration::from_secs(900);
 /// How often maintenance plans are checked for visits to open.
 const MAINTENANCE_EVERY: Duration = Duration::from_secs(3600);
+/// How often due care tasks are reminded.
+const TASK_REMIND_EVERY: Duration = Duration::from_secs(300);
+/// How often due surveys go out.
+const SURVEY_SEND_EVERY: Duration = Duration::from_secs(60);
+/// How often an NPS round runs.
+const NPS_EVERY: Duration = Duration::from_secs(86_400);
 /// How long the outbox dispatcher sleeps when it found nothing to do.
 const DISPATCH_IDLE: Duration = Duration::from_millis(500);
 /// Outbox rows per dispatcher transaction.
@@ -45,6 +51,9 @@ pub fn worker(app: &App) -> Worker {
     let chat_app = app.clone();
     let pm_app = app.clone();
     let remind_app = app.clone();
+    let task_app = app.clone();
+    let survey_app = app.clone();
+    let nps_app = app.clone();
     Worker::new(app.store.clone(), id)
         .clock(move || clock_app.now())
         .handle("sla.scan", move |_job| {
@@ -176,6 +185,55 @@ pub fn worker(app: &App) -> Worker {
                 Ok(())
             }
         })
+        .handle("tasks.remind", move |_job| {
+            let app = task_app.clone();
+            async move {
+                let r = kefu_app::care::remind_tasks(&app).await?;
+                if r.reminded > 0 {
+                    tracing::info!(reminded = r.reminded, "care tasks due");
+                }
+                Ok(())
+            }
+        })
+        .handle("surveys.send", move |_job| {
+            let app = survey_app.clone();
+            async move {
+                let r = kefu_app::care::surveys::send_due_surveys(&app).await?;
+                if r.sent + r.skipped + r.expired > 0 {
+                    tracing::info!(sent = r.sent, mailed = r.mailed, skipped = r.skipped,
+                        expired = r.expired, "surveys");
+                }
+                Ok(())
+            }
+        })
+        .handle("surveys.nps", move |_job| {
+            let app = nps_app.clone();
+            async move {
+                let r = kefu_app::care::surveys::nps_round(&app).await?;
+                if r.asked > 0 {
+                    tracing::info!(asked = r.asked, eligible = r.eligible, "NPS round");
+                }
+                Ok(())
+            }
+        })
+        .schedule(Schedule::every(
+            "tasks.remind",
+            TASK_REMIND_EVERY,
+            "tasks.remind",
+            serde_json::Value::Null,
+        ))
+        .schedule(Schedule::every(
+            "surveys.send",
+            SURVEY_SEND_EVERY,
+            "surveys.send",
+            serde_json::Value::Null,
+        ))
+        .schedule(Schedule::every(
+            "surveys.nps",
+            NPS_EVERY,
+            "surveys.nps",
+            serde_json::Value::Null,
+        ))
         .schedule(Schedule::every(
             "approvals.remind",
             APPROVAL_REMIND_EVERY,
