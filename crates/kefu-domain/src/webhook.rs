@@ -7,7 +7,7 @@ use chrono::Duration;
 pub const MAX_ATTEMPTS: i32 = 8;
 
 /// Events a webhook can subscribe to (a trailing `*` takes a whole family).
-pub const TOPICS: [&str; 12] = [
+pub const TOPICS: [&str; 15] = [
     "ticket.*",
     "ticket.created",
     "ticket.status_changed",
@@ -15,6 +15,9 @@ pub const TOPICS: [&str; 12] = [
     "ticket.part_reserved",
     "ticket.part_waiting",
     "ticket.parts_arrived",
+    "ticket.trigger_fired",
+    "ticket.survey_answered",
+    "survey.*",
     "purchase_request.*",
     "part.*",
     "rma.*",

@@ -15,3 +15,4 @@ pub use tasks::{
     NewTask, TaskDone, TaskQuery, TaskScan, TaskView, complete_task, create_task, list_tasks,
     remind_tasks,
 };
+pub(crate) use tasks::{NewTaskRow, insert_task};

@@ -5,9 +5,11 @@
 mod apply;
 mod config;
 mod time_rules;
+pub(crate) mod triggers;
 
 pub use apply::{Routed, route_new_ticket};
 pub use config::{
     DispatchConfig, RuleTest, get_team_policy, list_rules, save_rules, set_team_policy, test_rules,
 };
 pub use time_rules::{TimeScan, save_time_rules, scan_time_rules, time_rules};
+pub use triggers::{list_triggers, save_triggers};

@@ -34,6 +34,8 @@ pub struct DispatchReport {
     pub bot_messages: usize,
     /// Webhook deliveries written.
     pub webhooks: usize,
+    /// Triggers fired.
+    pub triggers: usize,
 }
 
 /// Events older than this are marked processed without telling anyone (a dispatcher that was
@@ -89,6 +91,19 @@ pub async fn dispatch_outbox(app: &App, limit: u64) -> Result<DispatchReport, Ap
         .all(&tx)
         .await?;
     let batch = load_batch(app, &tx, &events, now).await?;
+
+    // Triggers first: what they change is announced in the outbox for the next pass.
+    let triggers = crate::dispatch::triggers::load(&tx).await?;
+    if !triggers.is_empty() {
+        for ev in &events {
+            if (now - ev.created_at).num_hours() < STALE_AFTER_HOURS {
+                report.triggers += crate::dispatch::triggers::run_for_event(
+                    app, &tx, &triggers, &batch.out, ev, now,
+                )
+                .await?;
+            }
+        }
+    }
 
     let mut told: HashSet<(Uuid, Uuid, &'static str)> = HashSet::new();
     for ev in &events {

@@ -1,5 +1,6 @@
 //! Tickets: one file per use case, plus the view and the helpers they share.
 
+pub(crate) mod actions;
 mod approval_reminders;
 mod approvals;
 mod assign;
@@ -10,6 +11,7 @@ pub(crate) mod events;
 mod history;
 mod kinds;
 mod list;
+mod macros;
 mod merge;
 mod open;
 mod open_once;
@@ -37,6 +39,7 @@ pub use history::ticket_history;
 pub(crate) use kinds::fields_of;
 pub use kinds::{TicketTypeView, form_fields, list_ticket_types};
 pub use list::{TicketListQuery, TicketPage, list_tickets};
+pub use macros::{apply_macro, list_macros, save_macros};
 pub use merge::{MergeInput, merge_ticket};
 pub use open::{NewTicket, open_ticket};
 pub(crate) use open::{check_assignee, new_view, open_in};

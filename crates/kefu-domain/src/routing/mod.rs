@@ -7,6 +7,7 @@ mod assign;
 mod condition;
 mod rule;
 mod time_rule;
+mod trigger;
 
 pub use assign::{
     AssignError, AssignPolicy, Candidate, Pick, Strategy, load_weight, pick_assignee,
@@ -14,3 +15,7 @@ pub use assign::{
 pub use condition::{Condition, Field, Op};
 pub use rule::{Decision, RoutingRule, RuleActions, TicketFacts, evaluate, rule_problems};
 pub use time_rule::{TimeAction, TimeRule};
+pub use trigger::{
+    MAX_CHAIN, MailAction, NotifyTarget, TaskAction, Trigger, TriggerActions, TriggerEvent,
+    trigger_problems,
+};

@@ -79,3 +79,43 @@ pub async fn save_time_rules(
 ) -> ApiResult<axum::Json<Value>> {
     json_value(&kefu_app::dispatch::save_time_rules(&s.app, &a, rules).await?)
 }
+
+/// The triggers: each `{id, name, enabled, on: [created|updated|customer_replied|agent_replied|
+/// status_changed|sla_warning|sla_breached], match_all, conditions, status_in, actions: {status,
+/// priority, team_id, assignee: {user: id}|nobody, add_tags, remove_tags, reply, note, notify:
+/// [assignee|team|{role: r}|{user: id}], mail: {to, subject, body}, task: {title,
+/// due_business_hours, for_assignee}}}`.
+#[utoipa::path(get, path = "/api/v1/triggers", tag = "dispatch", responses((status = 200, body = Object)))]
+pub async fn list_triggers(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+) -> ApiResult<axum::Json<Value>> {
+    json_value(&kefu_app::dispatch::list_triggers(&s.app, &a).await?)
+}
+
+/// Replaces the triggers.
+#[utoipa::path(put, path = "/api/v1/triggers", tag = "dispatch", request_body = Object, responses((status = 200, body = Object)))]
+pub async fn save_triggers(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Json(list): Json<Vec<kefu_domain::routing::Trigger>>,
+) -> ApiResult<axum::Json<Value>> {
+    json_value(&kefu_app::dispatch::save_triggers(&s.app, &a, list).await?)
+}
+
+/// The macros: each `{id, name, actions: {status, priority, team_id, assignee: me|nobody|{user:
+/// id}, add_tags, remove_tags, reply, note}}`.
+#[utoipa::path(get, path = "/api/v1/macros", tag = "dispatch", responses((status = 200, body = Object)))]
+pub async fn list_macros(State(s): State<AppState>, Auth(a): Auth) -> ApiResult<axum::Json<Value>> {
+    json_value(&kefu_app::tickets::list_macros(&s.app, &a).await?)
+}
+
+/// Replaces the macros.
+#[utoipa::path(put, path = "/api/v1/macros", tag = "dispatch", request_body = Object, responses((status = 200, body = Object)))]
+pub async fn save_macros(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Json(list): Json<Vec<kefu_domain::ticket::Macro>>,
+) -> ApiResult<axum::Json<Value>> {
+    json_value(&kefu_app::tickets::save_macros(&s.app, &a, list).await?)
+}

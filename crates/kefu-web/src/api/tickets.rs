@@ -321,3 +321,16 @@ pub async fn list_ticket_types(
         kefu_app::tickets::list_ticket_types(&s.app, &a).await?,
     ))
 }
+
+/// Applies a macro: all its changes in one transaction, or none (`If-Match` optional).
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/macros/{macro_id}", tag = "tickets", params(("id" = Uuid, Path), ("macro_id" = Uuid, Path)), responses((status = 200, body = TicketView), (status = 422, body = crate::error::Problem)))]
+pub async fn apply_macro(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path((id, macro_id)): Path<(Uuid, Uuid)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    Ok(with_etag(
+        kefu_app::tickets::apply_macro(&s.app, &a, id, macro_id, if_match(&headers)).await?,
+    ))
+}
