@@ -69,6 +69,8 @@ async fn warnings_and_breaches_are_recorded_once() {
 
         let scan = tickets::scan_sla(&app).await.unwrap();
         assert_eq!((scan.warnings, scan.breaches), (0, 0), "{:?}", db.backend);
+        // Nothing is due for a look: the scan reads no ticket at all (next checks are stored).
+        assert_eq!(scan.checked, 0);
 
         // 10:25: five minutes left of thirty, inside the 20 % warning band.
         clock.set(start + Duration::minutes(25));
@@ -76,6 +78,7 @@ async fn warnings_and_breaches_are_recorded_once() {
         assert_eq!((scan.warnings, scan.breaches), (1, 0));
         let again = tickets::scan_sla(&app).await.unwrap();
         assert_eq!((again.warnings, again.breaches), (0, 0), "idempotent");
+        assert_eq!(again.checked, 0, "next look is at the due time, not before");
 
         // 10:31: first response breached; resolution (2 h) still on track.
         clock.set(start + Duration::minutes(31));

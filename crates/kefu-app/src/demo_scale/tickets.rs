@@ -215,6 +215,7 @@ pub(super) fn generate(
         resolved_at: None,
         closed_at: None,
         sla_paused_since: None,
+        sla_check_at: None,
         tags: tags(kind, c, warranty, rng),
         custom_fields: json!({}),
         parent_id: None,
@@ -252,6 +253,8 @@ pub(super) fn generate(
     let s = crate::tickets::sla_clock(&t, ctx.policy, c.tier, &p.changes, ctx.now);
     t.first_response_due_at = s.first_response.due_at;
     t.resolution_due_at = s.resolution.due_at;
+    t.sla_check_at =
+        kefu_domain::sla::next_check(&s, &ctx.policy.policy, &ctx.policy.calendar, ctx.now);
     let events = evs
         .into_iter()
         .enumerate()

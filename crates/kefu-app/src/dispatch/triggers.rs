@@ -81,6 +81,9 @@ pub(crate) async fn run_for_event(
     let Some(event) = TriggerEvent::of(&ev.kind, from) else {
         return Ok(0);
     };
+    if !triggers.iter().any(|t| t.enabled && t.on.contains(&event)) {
+        return Ok(0);
+    }
     let chain: Vec<Uuid> = ev
         .data
         .get("chain")

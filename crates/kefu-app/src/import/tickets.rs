@@ -245,6 +245,7 @@ pub async fn import_tickets(
                 resolved_at: Set(resolved_at),
                 closed_at: Set(closed_at),
                 sla_paused_since: Set(None),
+                sla_check_at: Set(None),
                 tags: Set(json!(t.tags)),
                 custom_fields: Set(json!({})),
                 parent_id: Set(None),

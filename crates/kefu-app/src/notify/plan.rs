@@ -180,6 +180,7 @@ mod tests {
             resolved_at: None,
             closed_at: None,
             sla_paused_since: None,
+            sla_check_at: None,
             tags: json!([]),
             custom_fields: json!({}),
             parent_id: None,

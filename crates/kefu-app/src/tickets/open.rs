@@ -303,6 +303,7 @@ pub(crate) async fn open_in(
         resolved_at: None,
         closed_at: None,
         sla_paused_since: None,
+        sla_check_at: None,
         tags: serde_json::json!(req.tags),
         custom_fields: Value::Object(custom),
         parent_id,

@@ -124,6 +124,12 @@ pub(crate) fn project(
         after.sla_paused_since,
         paused_since,
     );
+    let check = if after.closed_at.is_some() || after.merged_into_id.is_some() {
+        None
+    } else {
+        kefu_domain::sla::next_check(s, &lp.policy, &lp.calendar, now)
+    };
+    set_if_changed(&mut am.sla_check_at, after.sla_check_at, check);
     if lp.id != Uuid::nil() && after.sla_policy_id.is_none() {
         am.sla_policy_id = Set(Some(lp.id));
     }

@@ -1,14 +1,14 @@
-//! The SLA watch: a periodic scan of running SLA timers (through the indexed `*_due_at`
-//! columns) that records, once per timer and due time, an `sla_warning` event when a timer
+//! The SLA watch: a periodic scan of the tickets whose next SLA check has come (the indexed
+//! `sla_check_at`, kept by every ticket write and by the scan itself) that records, once per timer and due time, an `sla_warning` event when a timer
 //! enters its warning band and an `sla_breached` event when it passes its due time. The events
 //! (and their outbox rows) are what notifications and escalations react to. Running the scan
 //! twice, or on two nodes, records nothing twice.
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Duration, Utc};
-use kefu_store::entity::ticket_event;
-use kefu_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use chrono::{DateTime, Utc};
+use kefu_store::entity::{ticket, ticket_event};
+use kefu_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use kefu_store::{TicketCursor, TicketFilter};
 use serde::Serialize;
 use serde_json::json;
@@ -17,10 +17,6 @@ use uuid::Uuid;
 use super::events;
 use super::view::SlaTimerView;
 use crate::{App, AppError};
-
-/// Candidates are timers due within this horizon; the warning band itself is each policy's
-/// share of the target, in business time.
-const HORIZON_DAYS: i64 = 7;
 
 /// What one scan recorded.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -58,7 +54,9 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
         &mut f,
     )
     .await?;
-    f.sla_due_before = Some(now + Duration::days(HORIZON_DAYS));
+    // Only the tickets whose next check has come (`sla_check_at`, kept by every ticket write
+    // and by this scan), however many are open.
+    f.sla_check_before = Some(now);
     let mut report = SlaScan::default();
     let mut after: Option<TicketCursor> = None;
     loop {
@@ -97,9 +95,22 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
             .collect();
         let mut due_events = Vec::new();
         let mut escalations = Vec::new();
+        let mut checks = Vec::new();
         for (v, lp) in super::list::briefs(app, db, rows, now).await? {
             report.checked += 1;
             let id = v.id;
+            checks.push((
+                id,
+                kefu_domain::sla::next_check(
+                    &kefu_domain::sla::SlaStatus {
+                        first_response: domain_timer(&v.sla.first_response),
+                        resolution: domain_timer(&v.sla.resolution),
+                    },
+                    &lp.policy,
+                    &lp.calendar,
+                    now,
+                ),
+            ));
             for (name, timer) in [
                 ("first_response", &v.sla.first_response),
                 ("resolution", &v.sla.resolution),
@@ -128,6 +139,14 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
                 }
             }
         }
+        // The next looks first: an escalation below rewrites the ticket, and with it this.
+        for (id, next) in checks {
+            ticket::Entity::update_many()
+                .col_expr(ticket::Column::SlaCheckAt, Expr::value(next))
+                .filter(ticket::Column::Id.eq(id))
+                .exec(db)
+                .await?;
+        }
         for (id, kind, timer, due, remaining) in due_events {
             let tx = app.store.begin().await?;
             events::append(
@@ -155,6 +174,18 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
     Ok(report)
 }
 
+/// The domain's timer behind a view.
+fn domain_timer(v: &SlaTimerView) -> kefu_domain::sla::Timer {
+    kefu_domain::sla::Timer {
+        target_minutes: v.target_minutes,
+        due_at: v.due_at,
+        state: serde_json::from_value(serde_json::Value::String(v.state.clone()))
+            .unwrap_or(kefu_domain::sla::TimerState::Met),
+        remaining_seconds: v.remaining_seconds,
+        completed_at: v.completed_at,
+    }
+}
+
 fn event_for(timer: &SlaTimerView) -> Option<&'static str> {
     match timer.state.as_str() {
         "breached" => Some("sla_breached"),
@@ -178,7 +209,6 @@ async fn escalate(
     e: &kefu_domain::sla::Escalation,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    use kefu_store::entity::ticket;
     let tx = app.store.begin().await?;
     let Some(before) = ticket::Entity::find_by_id(id).one(&tx).await? else {
         return Ok(());

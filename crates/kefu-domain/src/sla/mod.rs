@@ -9,6 +9,7 @@ mod holidays;
 mod policy;
 mod shift;
 mod walk;
+mod watch;
 
 pub use calendar::{BusinessCalendar, CalendarError};
 pub use clock::{
@@ -18,3 +19,4 @@ pub use clock::{
 pub use holidays::{HolidayTable, bundled_cn_holidays, parse_cn_holidays};
 pub use policy::{Escalation, PolicyError, SlaPolicy, TargetRow, Targets};
 pub use shift::{MINUTES_PER_DAY, Shift};
+pub use watch::{next_check, timer_check};

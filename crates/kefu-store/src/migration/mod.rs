@@ -19,6 +19,7 @@ mod m20261203_000003_rmas;
 mod m20261204_000001_charges;
 mod m20261204_000002_maintenance;
 mod m20261205_000001_care;
+mod m20261205_000002_sla_check;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_charges::Migration),
             Box::new(m20261204_000002_maintenance::Migration),
             Box::new(m20261205_000001_care::Migration),
+            Box::new(m20261205_000002_sla_check::Migration),
         ]
     }
 }
