@@ -70,15 +70,17 @@ mod tests {
     #[test]
     fn checks_fall_on_the_warning_the_due_time_and_each_escalation() {
         let cal = BusinessCalendar::standard_china();
-        let mut policy = SlaPolicy::default();
-        policy.escalations = vec![Escalation {
-            after_minutes: 60,
-            timer: Some("resolution".into()),
-            raise_priority: true,
-            assign_to: None,
-            team_id: None,
-            notify: vec![],
-        }];
+        let policy = SlaPolicy {
+            escalations: vec![Escalation {
+                after_minutes: 60,
+                timer: Some("resolution".into()),
+                raise_priority: true,
+                assign_to: None,
+                team_id: None,
+                notify: vec![],
+            }],
+            ..SlaPolicy::default()
+        };
         // Wednesday 2026-03-04 10:00 Beijing; first response 4 h (P2): warning at 20 % left
         // = 48 min before the due time.
         let created = Utc.with_ymd_and_hms(2026, 3, 4, 2, 0, 0).unwrap();
