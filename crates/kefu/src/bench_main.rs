@@ -15,6 +15,7 @@ mod bench {
     pub mod parts;
     pub mod search_eval;
     pub mod sla;
+    pub mod tick;
 }
 
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ use clap::Parser;
 enum Cli {
     /// Compute first-response and resolution due times for many tickets.
     Sla(bench::sla::Args),
+    /// The scheduler's periodic work over a large database (SLA watch, reminders, triggers).
+    Tick(bench::tick::Args),
     /// Create tickets through POST /api/v1/tickets with concurrent clients.
     Api(bench::api::Args),
     /// Take in ~100 KB mails (parse, thread, store) with concurrent intakes.
@@ -53,6 +56,7 @@ async fn main() -> ExitCode {
         }
         Cli::Api(args) => bench::api::run(args).await,
         Cli::Pages(args) => bench::pages::run(args).await,
+        Cli::Tick(args) => bench::tick::run(args).await,
         Cli::Parts(args) => bench::parts::run(args).await,
         Cli::Import(args) => bench::import::run(args).await,
         Cli::Mail(args) => bench::mail::run(args).await,

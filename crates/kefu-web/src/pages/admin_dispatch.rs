@@ -20,11 +20,13 @@ use super::session::{PageForm, Staff, Viewer};
 use crate::AppState;
 use crate::extract::Path;
 
-const FIELDS: [&str; 10] = [
+/// Condition fields the forms offer (shared with the triggers page).
+pub(super) const FIELDS: [&str; 10] = [
     "kind", "channel", "priority", "tier", "region", "product", "serial", "customer", "text",
     "custom",
 ];
-const OPS: [&str; 9] = [
+/// Condition operators the forms offer.
+pub(super) const OPS: [&str; 9] = [
     "is",
     "is_not",
     "in",
@@ -36,18 +38,18 @@ const OPS: [&str; 9] = [
     "present",
 ];
 
-fn parse_op(s: &str) -> Option<Op> {
+pub(super) fn parse_op(s: &str) -> Option<Op> {
     serde_json::from_value(Value::String(s.to_owned())).ok()
 }
 
-fn parse_field(s: &str, key: &str) -> Option<Field> {
+pub(super) fn parse_field(s: &str, key: &str) -> Option<Field> {
     if s == "custom" {
         return Some(Field::Custom(key.to_owned()));
     }
     serde_json::from_value(Value::String(s.to_owned())).ok()
 }
 
-fn value_for(op: Op, raw: &str) -> Value {
+pub(super) fn value_for(op: Op, raw: &str) -> Value {
     match op {
         Op::In | Op::NotIn | Op::ContainsAny => json!(list(raw)),
         Op::Gte | Op::Lte => raw
@@ -60,39 +62,59 @@ fn value_for(op: Op, raw: &str) -> Value {
     }
 }
 
+/// A condition as the form shows it: field, custom key, operator and the value as text.
+pub(super) fn condition_view(c: &Condition) -> Value {
+    let (field, key) = match &c.field {
+        Field::Custom(k) => ("custom".to_owned(), k.clone()),
+        f => (
+            serde_json::to_value(f)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            String::new(),
+        ),
+    };
+    let text = match &c.value {
+        Value::Array(a) => a
+            .iter()
+            .map(|x| x.as_str().map_or(x.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    json!({"field": field, "key": key, "op": c.op, "value": text})
+}
+
+/// The condition rows `<prefix><j>.field|key|op|value` of a form; rows without a field, or
+/// without a value for an operator that needs one, are left out.
+pub(super) fn parse_conditions(p: &Pairs, prefix: &str) -> Vec<Condition> {
+    let mut conditions = Vec::new();
+    for j in rows(p, prefix) {
+        let c = |f: &str| get(p, &format!("{prefix}{j}.{f}"));
+        let (Some(op), Some(field)) = (parse_op(c("op")), parse_field(c("field"), c("key"))) else {
+            continue;
+        };
+        if c("field").is_empty() || (c("value").is_empty() && op != Op::Present) {
+            continue;
+        }
+        conditions.push(Condition {
+            field,
+            op,
+            value: value_for(op, c("value")),
+        });
+    }
+    conditions
+}
+
 /// Rules as the form shows them: each condition with its value as text.
 fn rules_view(rules: &[RoutingRule]) -> Value {
     Value::Array(
         rules
             .iter()
             .map(|r| {
-                let conds: Vec<Value> = r
-                    .conditions
-                    .iter()
-                    .map(|c| {
-                        let (field, key) = match &c.field {
-                            Field::Custom(k) => ("custom".to_owned(), k.clone()),
-                            f => (
-                                serde_json::to_value(f)
-                                    .ok()
-                                    .and_then(|v| v.as_str().map(str::to_owned))
-                                    .unwrap_or_default(),
-                                String::new(),
-                            ),
-                        };
-                        let text = match &c.value {
-                            Value::Array(a) => a
-                                .iter()
-                                .map(|x| x.as_str().map_or(x.to_string(), str::to_owned))
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            Value::Null => String::new(),
-                            Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        };
-                        json!({"field": field, "key": key, "op": c.op, "value": text})
-                    })
-                    .collect();
+                let conds: Vec<Value> = r.conditions.iter().map(condition_view).collect();
                 json!({
                     "id": r.id, "name": r.name, "enabled": r.enabled, "match_all": r.match_all,
                     "stop": r.stop, "conditions": conds,
@@ -147,22 +169,7 @@ pub async fn save(State(s): State<AppState>, form: PageForm<Pairs>) -> Response 
         if g("name").is_empty() || has(&p, &format!("r{i}.remove")) {
             continue;
         }
-        let mut conditions = Vec::new();
-        for j in rows(&p, &format!("r{i}.c")) {
-            let c = |f: &str| get(&p, &format!("r{i}.c{j}.{f}"));
-            let (Some(op), Some(field)) = (parse_op(c("op")), parse_field(c("field"), c("key")))
-            else {
-                continue;
-            };
-            if c("field").is_empty() || (c("value").is_empty() && op != Op::Present) {
-                continue;
-            }
-            conditions.push(Condition {
-                field,
-                op,
-                value: value_for(op, c("value")),
-            });
-        }
+        let conditions = parse_conditions(&p, &format!("r{i}.c"));
         let rule = RoutingRule {
             id: Uuid::parse_str(g("id")).unwrap_or_else(|_| Uuid::now_v7()),
             name: g("name").to_owned(),

@@ -101,9 +101,17 @@ async fn page_ctx(s: &AppState, v: &Viewer, id: Uuid) -> Result<Value, AppError>
         status_name,
     )
     .await?;
+    // Macros for whoever may change tickets (a failed read hides the menu, not the page).
+    let macros = if v.actor.has(kefu_domain::access::Permission::TicketUpdate) {
+        tickets::list_macros(&s.app, &v.actor)
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     Ok(
         ctx!(base(v); names => vocab.staff_names, statuses => vocab.status_names, ticket => t, events, next, card, vocab, canned,
-        section => "tickets"),
+        macros, section => "tickets"),
     )
 }
 
@@ -184,7 +192,7 @@ pub async fn reply(
 }
 
 /// After a successful change: htmx reloads the page (fresh version everywhere).
-fn reload() -> Response {
+pub(super) fn reload() -> Response {
     let mut res = axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT);
     res.headers_mut()
         .insert("HX-Refresh", HeaderValue::from_static("true"));

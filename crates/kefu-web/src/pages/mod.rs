@@ -15,7 +15,9 @@ macro_rules! ctx {
 }
 
 mod admin;
+mod admin_automation;
 mod admin_canned;
+mod admin_care;
 mod admin_channels;
 mod admin_config;
 mod admin_dispatch;
@@ -45,9 +47,12 @@ mod portal;
 mod portal_invite;
 mod profile;
 mod render;
+mod reports;
 mod search;
 mod security;
 mod session;
+mod survey;
+mod tasks;
 mod upload;
 
 use axum::Router;
@@ -85,6 +90,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/edit", post(agent_ticket_edit::edit))
         .route("/tickets/{id}/merge", post(agent_ticket_edit::merge))
         .route("/tickets/{id}/split", post(agent_ticket_edit::split))
+        .route("/tickets/{id}/macros", post(admin_automation::apply))
         .route("/chat", get(chat::console))
         .route("/help", get(help::index))
         .route("/help/articles/{id}", get(help::article))
@@ -102,6 +108,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/approvals", get(approvals::list))
         .route("/approvals/{id}", post(approvals::decide))
+        .route("/tasks", get(tasks::list))
+        .route("/tasks/{id}/complete", post(tasks::complete))
+        .route("/reports/surveys", get(reports::surveys))
+        .route("/survey/{token}", get(survey::form).post(survey::answer))
         .route("/customers", get(agent_customers::list))
         .route(
             "/customers/new",
@@ -238,11 +248,22 @@ pub fn routes() -> Router<AppState> {
             get(admin_channels::raw_mail),
         )
         .route("/admin/sla", get(admin_sla::show))
+        .route("/admin/care", get(admin_care::show))
+        .route("/admin/care/follow-up", post(admin_care::save_follow_up))
+        .route("/admin/care/surveys", post(admin_care::save_surveys))
         .route(
             "/admin/routing",
             get(admin_dispatch::show).post(admin_dispatch::save),
         )
         .route("/admin/routing/test", post(admin_dispatch::test))
+        .route(
+            "/admin/triggers",
+            get(admin_automation::triggers_show).post(admin_automation::triggers_save),
+        )
+        .route(
+            "/admin/macros",
+            get(admin_automation::macros_show).post(admin_automation::macros_save),
+        )
         .route(
             "/admin/teams/{id}/assignment",
             post(admin_dispatch::team_policy),

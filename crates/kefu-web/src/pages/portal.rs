@@ -155,7 +155,11 @@ pub async fn ticket(
             .remove(&t.status)
             .unwrap_or_else(|| t.status.clone());
         let quotes = kefu_app::charges::ticket_quotes(&s.app, &v.actor, id).await?;
-        Ok::<_, AppError>(ctx!(base(&v); ticket => t, events, resolved, status_name, quotes))
+        // The CSAT question of this ticket, while it waits for an answer.
+        let survey_link = kefu_app::care::surveys::ticket_survey_link(&s.app, &v.actor, id).await?;
+        Ok::<_, AppError>(
+            ctx!(base(&v); ticket => t, events, resolved, status_name, quotes, survey_link),
+        )
     }
     .await;
     match r {
