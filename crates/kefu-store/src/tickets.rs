@@ -49,8 +49,6 @@ pub struct TicketFilter {
     pub sla_due_before: Option<DateTime<Utc>>,
     /// No running SLA timer fell due before this instant (with `sla_due_before`: a window).
     pub sla_not_due_before: Option<DateTime<Utc>>,
-    /// The SLA watch is due to look at the ticket by this instant (`sla_check_at`).
-    pub sla_check_before: Option<DateTime<Utc>>,
     /// Oldest first (the default is newest first); cursors follow the same order.
     pub oldest_first: bool,
 }
@@ -144,9 +142,6 @@ fn condition(f: &TicketFilter, backend: DbBackend) -> Condition {
     }
     if let Some(t) = f.sla_due_before {
         c = c.add(due_before(t));
-    }
-    if let Some(t) = f.sla_check_before {
-        c = c.add(ticket::Column::SlaCheckAt.lte(t));
     }
     if let Some(t) = f.sla_not_due_before {
         c = c.add(due_before(t).not());

@@ -8,8 +8,9 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use kefu_store::entity::{ticket, ticket_event};
-use kefu_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
-use kefu_store::{TicketCursor, TicketFilter};
+use kefu_store::sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -31,6 +32,9 @@ pub struct SlaScan {
     pub escalations: usize,
 }
 
+/// Tickets read per round trip.
+const PAGE: u64 = 500;
+
 fn key(ticket: Uuid, kind: &str, timer: &str, due: &str) -> String {
     format!("{ticket}|{kind}|{timer}|{due}")
 }
@@ -39,33 +43,37 @@ fn key(ticket: Uuid, kind: &str, timer: &str, due: &str) -> String {
 pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
     let now = app.now();
     let db = app.store.conn();
-    let mut f = TicketFilter::default();
-    super::queues::narrow(
-        app,
-        db,
-        &kefu_domain::access::Actor {
-            user_id: Uuid::nil(),
-            role: kefu_domain::access::Role::Admin,
-            customer_id: None,
-            scopes: None,
-        },
-        super::Queue::Open,
-        now,
-        &mut f,
-    )
-    .await?;
-    // Only the tickets whose next check has come (`sla_check_at`, kept by every ticket write
-    // and by this scan), however many are open.
-    f.sla_check_before = Some(now);
+    let finished = super::finished_statuses(app, db).await?;
     let mut report = SlaScan::default();
-    let mut after: Option<TicketCursor> = None;
+    // Only the tickets whose next check has come (`sla_check_at`, kept by every ticket write
+    // and by this scan), read through its index in check order, however many are open.
+    let mut after: Option<(DateTime<Utc>, Uuid)> = None;
     loop {
-        let rows = kefu_store::list_tickets(db, &f, after, 500).await?;
+        let mut q = ticket::Entity::find()
+            .filter(ticket::Column::SlaCheckAt.lte(now))
+            .filter(ticket::Column::MergedIntoId.is_null())
+            .filter(ticket::Column::ClosedAt.is_null());
+        if let Some((at, id)) = after {
+            q = q.filter(
+                Condition::any().add(ticket::Column::SlaCheckAt.gt(at)).add(
+                    Condition::all()
+                        .add(ticket::Column::SlaCheckAt.eq(at))
+                        .add(ticket::Column::Id.gt(id)),
+                ),
+            );
+        }
+        let rows: Vec<ticket::Model> = q
+            .order_by_asc(ticket::Column::SlaCheckAt)
+            .order_by_asc(ticket::Column::Id)
+            .limit(PAGE)
+            .all(db)
+            .await?;
         let Some(last) = rows.last() else { break };
-        after = Some(TicketCursor {
-            created_at: last.created_at,
-            id: last.id,
-        });
+        after = last.sla_check_at.map(|at| (at, last.id));
+        let rows: Vec<ticket::Model> = rows
+            .into_iter()
+            .filter(|t| !finished.contains(&t.status))
+            .collect();
         let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
         let seen: HashSet<String> = ticket_event::Entity::find()
             .filter(ticket_event::Column::TicketId.is_in(ids))
