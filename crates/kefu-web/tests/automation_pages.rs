@@ -372,6 +372,10 @@ async fn triggers_and_macros_through_the_admin_forms_and_the_ticket_page() {
             "the reply is in the timeline: {body}"
         );
         assert!(body.contains("已通知仓库"), "the note too");
+        assert!(
+            body.contains("data-testid=\"by-macro\">宏：配件已寄出"),
+            "the timeline names the macro behind the changes"
+        );
 
         // A plain form post (no script) goes back to the ticket page; a missing macro is a
         // whole error page.
