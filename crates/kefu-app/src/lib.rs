@@ -166,6 +166,15 @@ pub fn install_tls_provider() {
     kefu_channels::tls::install_default_provider();
 }
 
+/// Refuses customers (portal users): staff only.
+pub fn require_staff(actor: &domain::access::Actor) -> Result<(), AppError> {
+    if actor.role.is_staff() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("staff only".into()))
+    }
+}
+
 /// Refuses unless the actor holds `p`.
 pub fn require(
     actor: &domain::access::Actor,

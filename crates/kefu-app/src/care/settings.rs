@@ -5,18 +5,10 @@ use kefu_domain::care::FollowUpSettings;
 use kefu_domain::survey::SurveySettings;
 
 use crate::config::list_setting::{read_object, write_object};
-use crate::{App, AppError, FieldError, require};
+use crate::{App, AppError, FieldError, require, require_staff};
 
 pub(crate) const FOLLOW_UP_KEY: &str = "follow_up";
 pub(crate) const SURVEYS_KEY: &str = "surveys";
-
-fn staff(actor: &Actor) -> Result<(), AppError> {
-    if actor.role.is_staff() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("staff only".into()))
-    }
-}
 
 fn refuse(problems: Vec<(&'static str, &'static str)>) -> Result<(), AppError> {
     if problems.is_empty() {
@@ -32,7 +24,7 @@ fn refuse(problems: Vec<(&'static str, &'static str)>) -> Result<(), AppError> {
 
 /// The follow-up settings (staff).
 pub async fn follow_up_settings(app: &App, actor: &Actor) -> Result<FollowUpSettings, AppError> {
-    staff(actor)?;
+    require_staff(actor)?;
     read_object(app.store.conn(), FOLLOW_UP_KEY).await
 }
 
@@ -50,7 +42,7 @@ pub async fn save_follow_up_settings(
 
 /// The survey settings (staff).
 pub async fn survey_settings(app: &App, actor: &Actor) -> Result<SurveySettings, AppError> {
-    staff(actor)?;
+    require_staff(actor)?;
     read_object(app.store.conn(), SURVEYS_KEY).await
 }
 

@@ -17,7 +17,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::notify::text::clip;
-use crate::{App, AppError, FieldError, require};
+use crate::{App, AppError, FieldError, require, require_staff};
 
 /// A task as listed.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -194,17 +194,9 @@ pub(crate) async fn insert_task(
     Ok(Some(id))
 }
 
-fn staff(actor: &Actor) -> Result<(), AppError> {
-    if actor.role.is_staff() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("staff only".into()))
-    }
-}
-
 /// Makes a task by hand.
 pub async fn create_task(app: &App, actor: &Actor, req: NewTask) -> Result<TaskView, AppError> {
-    staff(actor)?;
+    require_staff(actor)?;
     require(actor, Permission::TicketUpdate)?;
     let mut errors = Vec::new();
     let title = req.title.trim().to_owned();
@@ -277,7 +269,7 @@ pub async fn create_task(app: &App, actor: &Actor, req: NewTask) -> Result<TaskV
 
 /// Lists tasks, soonest due first (at most 500).
 pub async fn list_tasks(app: &App, actor: &Actor, q: TaskQuery) -> Result<Vec<TaskView>, AppError> {
-    staff(actor)?;
+    require_staff(actor)?;
     let db = app.store.conn();
     let mut sel = task::Entity::find();
     match q.assignee.as_deref().unwrap_or("me") {
@@ -335,7 +327,7 @@ pub async fn complete_task(
     id: Uuid,
     req: TaskDone,
 ) -> Result<TaskView, AppError> {
-    staff(actor)?;
+    require_staff(actor)?;
     let Some(outcome) = Outcome::parse(&req.outcome) else {
         return Err(AppError::invalid(
             "outcome",

@@ -14,10 +14,7 @@ pub(crate) async fn read_list<T: DeserializeOwned>(
     db: &impl ConnectionTrait,
     key: &str,
 ) -> Result<Vec<T>, AppError> {
-    Ok(get_setting(db, key)
-        .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default())
+    read_object(db, key).await
 }
 
 /// The object stored under `key` (its default when unset or unreadable).

@@ -21,15 +21,13 @@ use crate::intake::OutboundSettings;
 use crate::mail::outbound::{MailSpec, queue_mail};
 use crate::tickets::actions::{By, apply_actions, variables};
 use crate::tickets::events;
-use crate::{App, AppError, FieldError, require};
+use crate::{App, AppError, FieldError, require, require_staff};
 
 const KEY: &str = "triggers";
 
 /// The triggers (staff).
 pub async fn list_triggers(app: &App, actor: &Actor) -> Result<Vec<Trigger>, AppError> {
-    if !actor.role.is_staff() {
-        return Err(AppError::Forbidden("staff only".into()));
-    }
+    require_staff(actor)?;
     crate::config::list_setting::read_list(app.store.conn(), KEY).await
 }
 

@@ -8,15 +8,13 @@ use uuid::Uuid;
 use super::actions::{By, apply_actions};
 use super::save::{check_not_merged, check_version, save_and_commit};
 use super::{TicketView, visible_ticket};
-use crate::{App, AppError, FieldError, require};
+use crate::{App, AppError, FieldError, require, require_staff};
 
 const KEY: &str = "macros";
 
 /// The macros (staff).
 pub async fn list_macros(app: &App, actor: &Actor) -> Result<Vec<Macro>, AppError> {
-    if !actor.role.is_staff() {
-        return Err(AppError::Forbidden("staff only".into()));
-    }
+    require_staff(actor)?;
     crate::config::list_setting::read_list(app.store.conn(), KEY).await
 }
 
