@@ -9,8 +9,8 @@ use kefu_domain::access::{Actor, Permission};
 use kefu_domain::care::{Outcome, TaskKind};
 use kefu_store::entity::{customer, task, ticket, user};
 use kefu_store::sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TryInsertResult, sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TryInsertResult, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -424,10 +424,25 @@ pub async fn remind_tasks(app: &App) -> Result<TaskScan, AppError> {
         .all(&tx)
         .await?;
     let mut scan = TaskScan::default();
+    // The assignees in one query, not one per task.
+    let people: HashMap<Uuid, user::Model> = user::Entity::find()
+        .filter(user::Column::Id.is_in(due.iter().filter_map(|t| t.assignee_id)))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
     for t in &due {
-        if let Some(u) = t.assignee_id
-            && crate::notify::notify_user(&tx, u, "task_due", t.ticket_id, clip(&t.title, 140), now)
-                .await?
+        if let Some(u) = t.assignee_id.and_then(|u| people.get(&u))
+            && crate::notify::notify_loaded(
+                &tx,
+                u,
+                "task_due",
+                t.ticket_id,
+                clip(&t.title, 140),
+                now,
+            )
+            .await?
         {
             scan.reminded += 1;
         }
@@ -448,51 +463,16 @@ async fn views(
     rows: Vec<task::Model>,
     now: DateTime<Utc>,
 ) -> Result<Vec<TaskView>, AppError> {
-    let tickets: HashSet<Uuid> = rows.iter().filter_map(|t| t.ticket_id).collect();
-    let customers: HashSet<Uuid> = rows.iter().filter_map(|t| t.customer_id).collect();
-    let users: HashSet<Uuid> = rows.iter().filter_map(|t| t.assignee_id).collect();
-    let numbers: HashMap<Uuid, String> = if tickets.is_empty() {
-        HashMap::new()
-    } else {
-        ticket::Entity::find()
-            .select_only()
-            .column(ticket::Column::Id)
-            .column(ticket::Column::Number)
-            .filter(ticket::Column::Id.is_in(tickets))
-            .into_tuple::<(Uuid, String)>()
-            .all(db)
-            .await?
+    let ids = |f: fn(&task::Model) -> Option<Uuid>| -> Vec<Uuid> {
+        rows.iter()
+            .filter_map(f)
+            .collect::<HashSet<_>>()
             .into_iter()
             .collect()
     };
-    let names: HashMap<Uuid, String> = if customers.is_empty() {
-        HashMap::new()
-    } else {
-        customer::Entity::find()
-            .select_only()
-            .column(customer::Column::Id)
-            .column(customer::Column::Name)
-            .filter(Condition::all().add(customer::Column::Id.is_in(customers)))
-            .into_tuple::<(Uuid, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
-    let people: HashMap<Uuid, String> = if users.is_empty() {
-        HashMap::new()
-    } else {
-        user::Entity::find()
-            .select_only()
-            .column(user::Column::Id)
-            .column(user::Column::Name)
-            .filter(user::Column::Id.is_in(users))
-            .into_tuple::<(Uuid, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
+    let numbers = super::names_of(db, "ticket", ids(|t| t.ticket_id)).await?;
+    let names = super::names_of(db, "customer", ids(|t| t.customer_id)).await?;
+    let people = super::names_of(db, "agent", ids(|t| t.assignee_id)).await?;
     Ok(rows
         .into_iter()
         .map(|t| TaskView {

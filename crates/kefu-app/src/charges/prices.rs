@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::amount_error;
-use crate::sla::{get_setting, put_setting};
 use crate::{App, AppError, FieldError, audit, require};
 
 /// Setting key of the charge rules.
@@ -227,10 +226,7 @@ pub async fn save_price_item(
 
 /// The charge rules in force (the default when none are saved).
 pub(super) async fn rules_in(db: &impl ConnectionTrait) -> Result<ChargeRules, AppError> {
-    Ok(get_setting(db, RULES_KEY)
-        .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default())
+    crate::config::list_setting::read_object(db, RULES_KEY).await
 }
 
 /// The charge rules (staff).
@@ -250,25 +246,6 @@ pub async fn save_charge_rules(
         l.sort_by_key(|k| k.as_str());
         l.dedup();
     }
-    let now = app.now();
-    let tx = app.store.begin().await?;
-    put_setting(
-        &tx,
-        RULES_KEY,
-        serde_json::to_value(&rules).map_err(anyhow::Error::from)?,
-        now,
-    )
-    .await?;
-    audit::record(
-        &tx,
-        Some(actor.user_id),
-        "config.charge_rules.save",
-        RULES_KEY,
-        None,
-        serde_json::to_value(&rules).map_err(anyhow::Error::from)?,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    crate::config::list_setting::write_object(app, actor, RULES_KEY, &rules).await?;
     Ok(rules)
 }

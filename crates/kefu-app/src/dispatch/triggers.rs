@@ -154,7 +154,11 @@ async fn fire(
     if !applied.done.is_empty() {
         crate::tickets::write_ticket(app, tx, &before, after.clone(), now).await?;
     }
-    let vars = variables(app, tx, &after).await?;
+    let vars = if a.mail.is_some() || a.task.is_some() {
+        variables(app, tx, &after).await?
+    } else {
+        Default::default()
+    };
 
     let mut notified = 0;
     for u in recipients(tx, &a.notify, &after).await? {

@@ -122,17 +122,33 @@ pub(crate) async fn notify(
         body.push('\n');
         body.push_str(&detail);
     }
+    write(tx, u, kind, Some(t.id), body, b.now).await
+}
+
+/// Inserts one notification for `u` (an active staff member; false otherwise), headline in
+/// their language.
+pub(crate) async fn write(
+    db: &impl kefu_store::sea_orm::ConnectionTrait,
+    u: &kefu_store::entity::user::Model,
+    kind: &'static str,
+    ticket_id: Option<Uuid>,
+    body: String,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    if !u.active || u.role == "customer" {
+        return Ok(false);
+    }
     notification::Entity::insert(notification::ActiveModel {
         id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
+        user_id: Set(u.id),
         kind: Set(kind.to_owned()),
-        ticket_id: Set(Some(t.id)),
-        title: Set(headline(kind, en).to_owned()),
+        ticket_id: Set(ticket_id),
+        title: Set(headline(kind, u.locale.starts_with("en")).to_owned()),
         body: Set(body),
         read_at: Set(None),
-        created_at: Set(b.now),
+        created_at: Set(now),
     })
-    .exec_without_returning(tx)
+    .exec_without_returning(db)
     .await?;
     Ok(true)
 }
@@ -148,26 +164,13 @@ pub(crate) async fn notify_user(
     body: String,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    let Some(u) = kefu_store::entity::user::Entity::find_by_id(user_id)
+    match kefu_store::entity::user::Entity::find_by_id(user_id)
         .one(db)
         .await?
-        .filter(|u| u.active && u.role != "customer")
-    else {
-        return Ok(false);
-    };
-    notification::Entity::insert(notification::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
-        kind: Set(kind.to_owned()),
-        ticket_id: Set(ticket_id),
-        title: Set(headline(kind, u.locale.starts_with("en")).to_owned()),
-        body: Set(body),
-        read_at: Set(None),
-        created_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(true)
+    {
+        Some(u) => write(db, &u, kind, ticket_id, body, now).await,
+        None => Ok(false),
+    }
 }
 
 /// The actor's newest notifications, newest first (before `before`, for paging).

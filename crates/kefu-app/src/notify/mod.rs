@@ -13,6 +13,6 @@ pub use bots::{
     send_bot_message, test_bot, update_bot,
 };
 pub use dispatch::{DispatchReport, dispatch_outbox};
-pub(crate) use inapp::notify_user;
 pub use inapp::{NotificationView, list_notifications, mark_read, unread_count};
+pub(crate) use inapp::{notify_user, write as notify_loaded};
 pub use plan::BOT_EVENTS;

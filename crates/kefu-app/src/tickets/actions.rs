@@ -111,7 +111,13 @@ pub(crate) async fn apply_actions(
             Ok(())
         }
     };
-    let vars = variables(app, db, &t).await?;
+    // The names behind `{{variables}}` only when there is text to fill.
+    let has_text = |x: &Option<String>| x.as_deref().is_some_and(|b| !b.trim().is_empty());
+    let vars = if has_text(&a.note) || has_text(&a.reply) {
+        variables(app, db, &t).await?
+    } else {
+        BTreeMap::new()
+    };
 
     // Assignment.
     if a.assignee.is_some() || a.team_id.is_some() {

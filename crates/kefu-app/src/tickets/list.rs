@@ -117,16 +117,17 @@ fn brief_timer(
     }
 }
 
-pub(crate) fn brief_view(
-    t: ticket::Model,
+/// The SLA clock of a ticket from its stored projection (no history read).
+pub(crate) fn brief_status(
+    t: &ticket::Model,
     lp: &LoadedPolicy,
     tier: kefu_domain::customer::Tier,
     now: DateTime<Utc>,
-) -> TicketView {
+) -> SlaStatus {
     let prio = kefu_domain::ticket::Priority::parse(&t.priority).unwrap_or_default();
     let targets = lp.policy.targets_for(prio, tier);
     let paused = t.sla_paused_since.is_some();
-    let s = SlaStatus {
+    SlaStatus {
         first_response: brief_timer(
             targets.first_response_minutes,
             t.first_response_due_at,
@@ -143,8 +144,13 @@ pub(crate) fn brief_view(
             lp,
             now,
         ),
-    };
+    }
+}
+
+/// A list view of `t` with its clock (see [`brief_status`]).
+pub(crate) fn brief_view(t: ticket::Model, lp: &LoadedPolicy, s: SlaStatus) -> TicketView {
     let pid = (lp.id != Uuid::nil()).then_some(lp.id);
+    let paused = t.sla_paused_since.is_some();
     TicketView::new(t, SlaView::new(pid, paused, s))
 }
 
@@ -155,7 +161,7 @@ pub(crate) async fn briefs(
     db: &impl kefu_store::sea_orm::ConnectionTrait,
     rows: Vec<ticket::Model>,
     now: DateTime<Utc>,
-) -> Result<Vec<(TicketView, std::sync::Arc<LoadedPolicy>)>, AppError> {
+) -> Result<Vec<(TicketView, SlaStatus, std::sync::Arc<LoadedPolicy>)>, AppError> {
     let customer_ids: Vec<Uuid> = rows.iter().filter_map(|t| t.customer_id).collect();
     let tiers = crate::customers::tiers_of(db, customer_ids).await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -165,7 +171,8 @@ pub(crate) async fn briefs(
             .customer_id
             .and_then(|c| tiers.get(&c).copied())
             .unwrap_or_default();
-        out.push((brief_view(t, &lp, tier, now), lp));
+        let s = brief_status(&t, &lp, tier, now);
+        out.push((brief_view(t, &lp, s), s, lp));
     }
     Ok(out)
 }
@@ -234,7 +241,7 @@ pub async fn list_tickets(
     let items: Vec<TicketView> = briefs(app, db, rows, now)
         .await?
         .into_iter()
-        .map(|(v, _)| v)
+        .map(|(v, _, _)| v)
         .filter(|v| queue != Queue::SlaWarning || v.sla.in_warning())
         .collect();
     Ok(TicketPage { items, next_cursor })

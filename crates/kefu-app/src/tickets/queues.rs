@@ -171,7 +171,7 @@ async fn count_all(
             super::list::briefs(app, db, rows, now)
                 .await?
                 .iter()
-                .filter(|(v, _)| v.sla.in_warning())
+                .filter(|(v, _, _)| v.sla.in_warning())
                 .count() as u64
         } else {
             kefu_store::count_tickets(db, &f).await?

@@ -35,11 +35,15 @@ pub struct SlaScan {
 /// Tickets read per round trip.
 const PAGE: u64 = 500;
 
+/// Most tickets one scan looks at: a backlog (after an upgrade, or after the worker was down)
+/// drains over several ticks instead of one scan running for minutes.
+const MAX_PER_SCAN: usize = 5_000;
+
 fn key(ticket: Uuid, kind: &str, timer: &str, due: &str) -> String {
     format!("{ticket}|{kind}|{timer}|{due}")
 }
 
-/// Scans every open ticket with a running timer due within the horizon.
+/// Looks at the tickets whose next SLA check has come (at most [`MAX_PER_SCAN`]).
 pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
     let now = app.now();
     let db = app.store.conn();
@@ -68,6 +72,9 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
             .limit(PAGE)
             .all(db)
             .await?;
+        if report.checked >= MAX_PER_SCAN {
+            break;
+        }
         let Some(last) = rows.last() else { break };
         after = last.sla_check_at.map(|at| (at, last.id));
         let rows: Vec<ticket::Model> = rows
@@ -104,20 +111,12 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
         let mut due_events = Vec::new();
         let mut escalations = Vec::new();
         let mut checks = Vec::new();
-        for (v, lp) in super::list::briefs(app, db, rows, now).await? {
+        for (v, status, lp) in super::list::briefs(app, db, rows, now).await? {
             report.checked += 1;
             let id = v.id;
             checks.push((
                 id,
-                kefu_domain::sla::next_check(
-                    &kefu_domain::sla::SlaStatus {
-                        first_response: domain_timer(&v.sla.first_response),
-                        resolution: domain_timer(&v.sla.resolution),
-                    },
-                    &lp.policy,
-                    &lp.calendar,
-                    now,
-                ),
+                kefu_domain::sla::next_check(&status, &lp.policy, &lp.calendar, now),
             ));
             for (name, timer) in [
                 ("first_response", &v.sla.first_response),
@@ -180,18 +179,6 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
         }
     }
     Ok(report)
-}
-
-/// The domain's timer behind a view.
-fn domain_timer(v: &SlaTimerView) -> kefu_domain::sla::Timer {
-    kefu_domain::sla::Timer {
-        target_minutes: v.target_minutes,
-        due_at: v.due_at,
-        state: serde_json::from_value(serde_json::Value::String(v.state.clone()))
-            .unwrap_or(kefu_domain::sla::TimerState::Met),
-        remaining_seconds: v.remaining_seconds,
-        completed_at: v.completed_at,
-    }
 }
 
 fn event_for(timer: &SlaTimerView) -> Option<&'static str> {

@@ -1,12 +1,10 @@
 //! Survey results: answers counted and scored in SQL, overall and per ticket, agent, team or
 //! customer, with the response rate of the period.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use kefu_domain::access::{Actor, Permission};
 use kefu_domain::survey::{SurveyKind, Tally};
-use kefu_store::entity::{customer, survey, team, ticket, user};
+use kefu_store::entity::survey;
 use kefu_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -182,7 +180,7 @@ pub async fn survey_results(
         rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         rows.truncate(500);
         let ids: Vec<Uuid> = rows.iter().filter_map(|r| r.0).collect();
-        let names = names_of(db, q.by.as_deref().unwrap_or(""), ids).await?;
+        let names = crate::care::names_of(db, q.by.as_deref().unwrap_or(""), ids).await?;
         for r in &rows {
             let name =
                 r.0.and_then(|k| names.get(&k).cloned())
@@ -222,62 +220,4 @@ pub async fn survey_results(
         total: row(kind, None, "全部 / All".into(), &tally(&total)),
         groups,
     })
-}
-
-async fn names_of(
-    db: &impl kefu_store::sea_orm::ConnectionTrait,
-    by: &str,
-    ids: Vec<Uuid>,
-) -> Result<HashMap<Uuid, String>, AppError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let c = chunk.to_vec();
-        let pairs: Vec<(Uuid, String)> = match by {
-            "agent" => {
-                user::Entity::find()
-                    .select_only()
-                    .column(user::Column::Id)
-                    .column(user::Column::Name)
-                    .filter(user::Column::Id.is_in(c))
-                    .into_tuple()
-                    .all(db)
-                    .await?
-            }
-            "team" => {
-                team::Entity::find()
-                    .select_only()
-                    .column(team::Column::Id)
-                    .column(team::Column::Name)
-                    .filter(team::Column::Id.is_in(c))
-                    .into_tuple()
-                    .all(db)
-                    .await?
-            }
-            "customer" => {
-                customer::Entity::find()
-                    .select_only()
-                    .column(customer::Column::Id)
-                    .column(customer::Column::Name)
-                    .filter(customer::Column::Id.is_in(c))
-                    .into_tuple()
-                    .all(db)
-                    .await?
-            }
-            _ => {
-                ticket::Entity::find()
-                    .select_only()
-                    .column(ticket::Column::Id)
-                    .column(ticket::Column::Number)
-                    .filter(ticket::Column::Id.is_in(c))
-                    .into_tuple()
-                    .all(db)
-                    .await?
-            }
-        };
-        out.extend(pairs);
-    }
-    Ok(out)
 }

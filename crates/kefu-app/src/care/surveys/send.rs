@@ -2,6 +2,8 @@
 //! contact, as a line in the ticket's chat if that chat is still open, and always on the
 //! customer's portal page — and links past their expiry are marked expired.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use kefu_store::entity::{contact, survey, ticket};
 use kefu_store::sea_orm::{
@@ -61,11 +63,23 @@ pub async fn send_due_surveys(app: &App) -> Result<SendScan, AppError> {
     let out = MailSettings::load(&tx).await?.outbound;
     let templates = Templates::load(&tx).await?;
     let mut wake = Vec::new();
+    // Their tickets and contacts in two queries, not two per survey.
+    let tickets: HashMap<Uuid, ticket::Model> = ticket::Entity::find()
+        .filter(ticket::Column::Id.is_in(due.iter().filter_map(|s| s.ticket_id)))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let contacts: HashMap<Uuid, contact::Model> = contact::Entity::find()
+        .filter(contact::Column::Id.is_in(due.iter().filter_map(|s| s.contact_id)))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
     for s in due {
-        let t = match s.ticket_id {
-            Some(id) => ticket::Entity::find_by_id(id).one(&tx).await?,
-            None => None,
-        };
+        let t = s.ticket_id.and_then(|id| tickets.get(&id));
         if s.kind == "csat" && t.as_ref().is_none_or(|t| t.resolved_at.is_none()) {
             // Reopened meanwhile: asked again when it is resolved again.
             mark(&tx, s.id, "skipped", None).await?;
@@ -73,10 +87,7 @@ pub async fn send_due_surveys(app: &App) -> Result<SendScan, AppError> {
             continue;
         }
         let link = survey_url(&app.settings.public_url, &sign(&key, s.id));
-        let person = match s.contact_id {
-            Some(c) => contact::Entity::find_by_id(c).one(&tx).await?,
-            None => None,
-        };
+        let person = s.contact_id.and_then(|c| contacts.get(&c));
         let mut channel = "portal";
         if s.channel == "chat"
             && let Some(t) = &t
