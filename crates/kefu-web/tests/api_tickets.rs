@@ -324,6 +324,16 @@ async fn cursor_pagination_returns_every_ticket_once() {
             .expect("send");
         let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
         common::assert_field(&p, "cursor", "invalid");
+        // An empty cursor is the first page.
+        let mut firsts = Vec::new();
+        for path in ["/tickets?limit=3", "/tickets?limit=3&cursor="] {
+            let res = srv.get(&srv.admin, path).send().await.expect("send");
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            let page: serde_json::Value = res.json().await.expect("json");
+            firsts.push(page["items"].clone());
+        }
+        assert_eq!(firsts[0].as_array().map(Vec::len), Some(3));
+        assert_eq!(firsts[0], firsts[1]);
         srv.stop();
         db.cleanup().await;
     }

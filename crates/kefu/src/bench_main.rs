@@ -4,11 +4,13 @@
 //! through the real HTTP router over loopback; `pages` times the agent pages on an existing
 //! large database; `mail` takes in 100 KB mails through the intake use case; `mail-delay` times
 //! delivery to ticket through real mail servers; `search-eval` measures search recall; `parts`
-//! reserves one part for many tickets at once; `import` imports assets from CSV and XLSX.
+//! reserves one part for many tickets at once; `import` imports assets from CSV and XLSX;
+//! `load` drives a running server over loopback HTTP with the scenarios of a plan.
 
 mod bench {
     pub mod api;
     pub mod import;
+    pub mod load;
     pub mod mail;
     pub mod mail_delay;
     pub mod pages;
@@ -44,6 +46,12 @@ enum Cli {
     Parts(bench::parts::Args),
     /// Import assets from generated CSV and XLSX files (rows/s).
     Import(bench::import::Args),
+    /// Drive a running server over loopback HTTP: scenarios from a plan (create, reply, queue,
+    /// deep page, ticket page, search, counts), ceilings, memory and cold start.
+    Load(bench::load::Args),
+    /// An empty axum handler on a loopback port (the HTTP ceiling of `load`).
+    #[command(hide = true)]
+    EmptyServer,
 }
 
 #[tokio::main]
@@ -59,6 +67,8 @@ async fn main() -> ExitCode {
         Cli::Tick(args) => bench::tick::run(args).await,
         Cli::Parts(args) => bench::parts::run(args).await,
         Cli::Import(args) => bench::import::run(args).await,
+        Cli::Load(args) => bench::load::run(args).await,
+        Cli::EmptyServer => bench::load::empty_server().await,
         Cli::Mail(args) => bench::mail::run(args).await,
         Cli::MailDelay(args) => bench::mail_delay::run(args).await,
         Cli::SearchEval(args) => bench::search_eval::run(args).await,

@@ -188,8 +188,9 @@ pub async fn list_tickets(
     if !(1..=200).contains(&limit) {
         return Err(AppError::invalid("limit", "out_of_range", "1 to 200"));
     }
+    // An empty cursor (`?cursor=`) is the first page, as for clients that always send one.
     let after =
-        match &q.cursor {
+        match q.cursor.as_deref().filter(|c| !c.is_empty()) {
             Some(c) => Some(TicketCursor::decode(c).ok_or_else(|| {
                 AppError::invalid("cursor", "invalid", "not a cursor from this API")
             })?),
