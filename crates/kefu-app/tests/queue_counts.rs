@@ -67,7 +67,7 @@ async fn counts_follow_changes_and_the_clock() {
         let a = tickets::open_ticket(&app, &me, p1("产线停机"))
             .await
             .unwrap();
-        let _b = tickets::open_ticket(&app, &me, p1("主轴异响"))
+        let b = tickets::open_ticket(&app, &me, p1("主轴异响"))
             .await
             .unwrap();
         assert_eq!(count(&app, &me, "all").await, 2, "{:?}", db.backend);
@@ -98,5 +98,32 @@ async fn counts_follow_changes_and_the_clock() {
         clock.set(start + Duration::minutes(31));
         assert_eq!(count(&app, &me, "sla_warning").await, 0, "{:?}", db.backend);
         assert_eq!(count(&app, &me, "breached").await, 2, "{:?}", db.backend);
+
+        // A merged ticket leaves "all" and "open"; requests counting at the same time share
+        // one count and agree.
+        tickets::merge_ticket(
+            &app,
+            &me,
+            b.id,
+            tickets::MergeInput {
+                into_id: a.id,
+                version: None,
+            },
+        )
+        .await
+        .unwrap();
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let (app, me) = (app.clone(), me.clone());
+                tokio::spawn(async move { tickets::queue_counts(&app, &me).await.unwrap() })
+            })
+            .collect();
+        for h in handles {
+            let counts = h.await.unwrap();
+            let get = |q: &str| counts.iter().find(|c| c.queue == q).unwrap().count;
+            assert_eq!(get("all"), 1, "{:?}", db.backend);
+            assert_eq!(get("open"), 1, "{:?}", db.backend);
+            assert_eq!(get("breached"), 1, "{:?}", db.backend);
+        }
     }
 }

@@ -25,8 +25,8 @@ pub use idempotency::{IdempotencyRecord, find_idempotent, finish_idempotent, sav
 pub use sea_orm;
 pub use text::{contains_ci, ends_with_ci};
 pub use tickets::{
-    TicketCursor, TicketFilter, all_tickets_matching, count_tickets, last_ticket_event_id,
-    list_tickets, update_ticket_versioned,
+    OpenTicketFacts, TicketCursor, TicketFilter, all_tickets_matching, count_tickets,
+    last_ticket_event_id, list_tickets, open_ticket_facts, update_ticket_versioned,
 };
 
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, TransactionTrait};
@@ -35,37 +35,57 @@ use sea_orm_migration::MigratorTrait;
 /// A transaction; commit it once at the end of a use case.
 pub type Tx = sea_orm::DatabaseTransaction;
 
+/// Connections that read a SQLite database beside its one writer (WAL lets readers run while
+/// the writer writes).
+const SQLITE_READERS: u32 = 4;
+
 /// The database handle shared by the whole process.
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// Transactions (and, on PostgreSQL, everything).
     db: DatabaseConnection,
+    /// SQLite only: statements outside transactions, so reads do not queue behind the writer.
+    read: Option<DatabaseConnection>,
 }
 
 impl Store {
     /// Opens the database at `url` (`sqlite://…` or `postgres://…`).
     ///
     /// SQLite gets WAL, `synchronous=NORMAL`, foreign keys and a busy timeout; it is created if
-    /// missing. SQLite uses a single pooled connection so that writers never fail with
-    /// `SQLITE_BUSY` when a read transaction tries to upgrade.
+    /// missing. Transactions run on a single writer connection, so that writers never fail with
+    /// `SQLITE_BUSY` when a read transaction tries to upgrade; statements outside transactions
+    /// (reads, single-statement writes, which wait for the writer through the busy timeout) use
+    /// a pool of reader connections, so concurrent requests read in parallel.
     pub async fn connect(url: &str, max_connections: Option<u32>) -> Result<Store, StoreError> {
-        let mut opts = ConnectOptions::new(url.to_owned());
-        opts.sqlx_logging(false)
-            .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(30));
+        let options = |max: u32| {
+            let mut opts = ConnectOptions::new(url.to_owned());
+            opts.sqlx_logging(false)
+                .connect_timeout(Duration::from_secs(10))
+                .acquire_timeout(Duration::from_secs(30))
+                .max_connections(max);
+            if url.starts_with("sqlite:") {
+                opts.map_sqlx_sqlite_opts(|o| {
+                    o.create_if_missing(true)
+                        .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                        .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                        .foreign_keys(true)
+                        .busy_timeout(Duration::from_secs(10))
+                });
+            }
+            opts
+        };
         if url.starts_with("sqlite:") {
-            opts.max_connections(max_connections.unwrap_or(1));
-            opts.map_sqlx_sqlite_opts(|o| {
-                o.create_if_missing(true)
-                    .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
-                    .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10))
-            });
+            // The writer first: it creates the file and switches it to WAL.
+            let db = Database::connect(options(max_connections.unwrap_or(1))).await?;
+            let read = Database::connect(options(SQLITE_READERS)).await?;
+            Ok(Store {
+                db,
+                read: Some(read),
+            })
         } else {
-            opts.max_connections(max_connections.unwrap_or(16));
+            let db = Database::connect(options(max_connections.unwrap_or(16))).await?;
+            Ok(Store { db, read: None })
         }
-        let db = Database::connect(opts).await?;
-        Ok(Store { db })
     }
 
     /// Applies every pending migration.
@@ -74,9 +94,9 @@ impl Store {
         Ok(())
     }
 
-    /// The connection, for reads outside a transaction.
+    /// The connection for statements outside a transaction.
     pub fn conn(&self) -> &DatabaseConnection {
-        &self.db
+        self.read.as_ref().unwrap_or(&self.db)
     }
 
     /// Starts a transaction.
@@ -97,6 +117,9 @@ impl Store {
 
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(self) -> Result<(), StoreError> {
+        if let Some(read) = self.read {
+            read.close().await?;
+        }
         self.db.close().await?;
         Ok(())
     }

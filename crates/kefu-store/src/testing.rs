@@ -134,7 +134,7 @@ impl TestDb {
 
     /// Closes the store, drops the PostgreSQL database and removes the scratch directory.
     pub async fn cleanup(self) {
-        let _ = self.store.conn().clone().close().await;
+        let _ = self.store.clone().close().await;
         if let Some((base, name)) = self.pg
             && let Ok(admin) = Database::connect(base).await
         {

@@ -118,5 +118,8 @@ pub async fn merge_ticket(
         .await?;
         apply_status(&mut s, &closed, StatusCategory::Closed, now);
     }
-    save_and_commit(app, tx, &src, s, now).await
+    let merged = save_and_commit(app, tx, &src, s, now).await?;
+    // The remembered "all" count may hold the merged ticket.
+    app.counts.forget_total();
+    Ok(merged)
 }

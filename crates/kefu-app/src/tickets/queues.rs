@@ -136,7 +136,8 @@ pub struct QueueCount {
     pub count: u64,
 }
 
-/// Counts every queue, from the per-user cache while no ticket changed (see `count_cache`).
+/// Counts every queue, from the per-user cache while no ticket changed (see `count_cache`);
+/// counting again is single-flight per user.
 pub async fn queue_counts(app: &App, actor: &Actor) -> Result<Vec<QueueCount>, AppError> {
     require(actor, Permission::TicketRead)?;
     let db = app.store.conn();
@@ -146,40 +147,102 @@ pub async fn queue_counts(app: &App, actor: &Actor) -> Result<Vec<QueueCount>, A
     if let Some(hit) = app.counts.get(key, last_event, now) {
         return Ok(hit);
     }
+    let seen = app.counts.generation(key);
+    let flight = app.counts.flight(key);
+    let _counting = flight.lock().await;
+    // Taken by the request we waited for: at most one count's duration old.
+    if let Some(shared) = app.counts.since(key, seen) {
+        return Ok(shared);
+    }
     let counts = count_all(app, db, actor, now).await?;
     app.counts.put(key, last_event, now, counts.clone());
     Ok(counts)
 }
 
-/// Counts every queue. The SLA-warning count applies each ticket's policy to the running
-/// timers due within the horizon (read in one query); the others are `COUNT(*)` queries.
+/// Counts every queue. The working set (unmerged tickets in an unfinished status, read once
+/// through the status index) gives mine, unassigned, team, breached, pending parts and open;
+/// the SLA-warning count applies each ticket's policy to the running timers due within the
+/// horizon; "all" is the remembered count below the id watermark plus the newer tickets.
 async fn count_all(
     app: &App,
     db: &impl ConnectionTrait,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<QueueCount>, AppError> {
-    let mut out = Vec::with_capacity(Queue::ALL.len());
-    for queue in Queue::ALL {
+    let workflow = super::workflow_of(app, db).await?;
+    let finished = workflow.finished_statuses();
+    let unfinished: Vec<String> = workflow
+        .statuses
+        .iter()
+        .map(|s| s.key.clone())
+        .filter(|k| !finished.contains(k))
+        .collect();
+    let scope = actor.customer_scope();
+    let facts = kefu_store::open_ticket_facts(db, &unfinished, scope).await?;
+    let teams = teams_of(db, actor.user_id).await?;
+    let tally = |keep: &dyn Fn(&kefu_store::OpenTicketFacts) -> bool| {
+        facts.iter().filter(|t| keep(t)).count() as u64
+    };
+    let warning = {
         let mut f = TicketFilter {
-            customer_scope: actor.customer_scope(),
+            customer_scope: scope,
+            statuses: unfinished.clone(),
             ..Default::default()
         };
-        narrow(app, db, actor, queue, now, &mut f).await?;
-        let count = if queue == Queue::SlaWarning {
-            let rows = kefu_store::all_tickets_matching(db, &f).await?;
-            super::list::briefs(app, db, rows, now)
-                .await?
-                .iter()
-                .filter(|(v, _, _)| v.sla.in_warning())
-                .count() as u64
-        } else {
-            kefu_store::count_tickets(db, &f).await?
-        };
-        out.push(QueueCount {
-            queue: queue.code().into(),
-            count,
-        });
+        narrow(app, db, actor, Queue::SlaWarning, now, &mut f).await?;
+        let rows = kefu_store::all_tickets_matching(db, &f).await?;
+        super::list::briefs(app, db, rows, now)
+            .await?
+            .iter()
+            .filter(|(v, _, _)| v.sla.in_warning())
+            .count() as u64
+    };
+    let all = count_every_ticket(app, db, scope).await?;
+    Ok(Queue::ALL
+        .into_iter()
+        .map(|queue| {
+            let count = match queue {
+                Queue::Mine => tally(&|t| t.assignee_id == Some(actor.user_id)),
+                Queue::Unassigned => tally(&|t| t.assignee_id.is_none()),
+                Queue::Team => tally(&|t| t.team_id.is_some_and(|id| teams.contains(&id))),
+                Queue::SlaWarning => warning,
+                Queue::Breached => tally(&|t| t.due_before(now)),
+                Queue::PendingParts => tally(&|t| t.status == "pending_parts"),
+                Queue::Open => facts.len() as u64,
+                Queue::All => all,
+            };
+            QueueCount {
+                queue: queue.code().into(),
+                count,
+            }
+        })
+        .collect())
+}
+
+/// Unmerged tickets, of one customer or of everyone. A customer's are few and counted; for
+/// everyone, the tickets below the id watermark are counted at most every ten minutes.
+async fn count_every_ticket(
+    app: &App,
+    db: &impl ConnectionTrait,
+    scope: Option<uuid::Uuid>,
+) -> Result<u64, AppError> {
+    let mut f = TicketFilter {
+        customer_scope: scope,
+        ..Default::default()
+    };
+    if scope.is_some() {
+        return Ok(kefu_store::count_tickets(db, &f).await?);
     }
-    Ok(out)
+    let total = match app.counts.total() {
+        Some(t) => t,
+        None => {
+            let watermark = super::count_cache::CountCache::new_watermark();
+            f.id_below = Some(watermark);
+            let below = kefu_store::count_tickets(db, &f).await?;
+            f.id_below = None;
+            app.counts.put_total(watermark, below)
+        }
+    };
+    f.id_from = Some(total.watermark);
+    Ok(total.below + kefu_store::count_tickets(db, &f).await?)
 }

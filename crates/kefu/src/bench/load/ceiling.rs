@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use kefu_store::Store;
-use kefu_store::sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+use kefu_store::sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use super::driver::{Bounds, Outcome, Shared, Target, timed};
 use super::plan::Request;
@@ -103,10 +103,11 @@ pub async fn insert(
     let started = Instant::now();
     let tasks: Vec<_> = (0..concurrency.max(1))
         .map(|_| {
-            let (db, done, stop) = (db.clone(), done.clone(), stop.clone());
+            let (store, done, stop) = (store.clone(), done.clone(), stop.clone());
             tokio::spawn(async move {
                 while !stop.load(Ordering::Relaxed) {
-                    let txn = db.begin().await?;
+                    // Through the store's writer, as kefu's own transactions.
+                    let txn = store.begin().await?;
                     txn.execute_raw(Statement::from_sql_and_values(
                         backend,
                         insert,
@@ -118,7 +119,7 @@ pub async fn insert(
                     txn.commit().await?;
                     done.fetch_add(1, Ordering::Relaxed);
                 }
-                Ok::<_, kefu_store::sea_orm::DbErr>(())
+                Ok::<_, anyhow::Error>(())
             })
         })
         .collect();
