@@ -252,92 +252,91 @@ pub async fn last_ticket_event_id(db: &impl ConnectionTrait) -> Result<Option<Uu
         .await?)
 }
 
-/// What the queue counts need of an unfinished ticket.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenTicketFacts {
-    /// Status key.
-    pub status: String,
-    /// Assignee.
-    pub assignee_id: Option<Uuid>,
-    /// Team.
-    pub team_id: Option<Uuid>,
-    /// SLA clock paused since.
-    pub sla_paused_since: Option<DateTime<Utc>>,
-    /// First response given at.
-    pub first_responded_at: Option<DateTime<Utc>>,
-    /// First response due at.
-    pub first_response_due_at: Option<DateTime<Utc>>,
-    /// Resolved at.
-    pub resolved_at: Option<DateTime<Utc>>,
-    /// Resolution due at.
-    pub resolution_due_at: Option<DateTime<Utc>>,
+/// Counts over the unfinished tickets (a helpdesk's working set, small next to its history).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenTally {
+    /// Unmerged tickets in an unfinished status.
+    pub open: u64,
+    /// Of those, assigned to the user.
+    pub mine: u64,
+    /// Not assigned to anyone.
+    pub unassigned: u64,
+    /// In one of the user's teams.
+    pub team: u64,
+    /// With a running SLA timer due before now (as `TicketFilter::sla_due_before`).
+    pub breached: u64,
+    /// In status `pending_parts`.
+    pub pending_parts: u64,
 }
 
-impl OpenTicketFacts {
-    /// A running SLA timer falls due before `t` (the same test as `TicketFilter::sla_due_before`).
-    pub fn due_before(&self, t: DateTime<Utc>) -> bool {
-        self.sla_paused_since.is_none()
-            && ((self.first_responded_at.is_none()
-                && self.first_response_due_at.is_some_and(|d| d < t))
-                || (self.resolved_at.is_none() && self.resolution_due_at.is_some_and(|d| d < t)))
-    }
-}
-
-/// The unmerged tickets in `statuses` (the unfinished ones: a helpdesk's working set, small
-/// next to its history), optionally of one customer, with only what the queue counts need;
-/// read through the status index in one query.
-pub async fn open_ticket_facts(
+/// Counts the unmerged tickets in `statuses` (optionally of one customer) for the queues in
+/// one aggregate query through the status index: one row comes back, however many tickets
+/// are open.
+pub async fn open_ticket_tally(
     db: &impl ConnectionTrait,
     statuses: &[String],
     customer_scope: Option<Uuid>,
-) -> Result<Vec<OpenTicketFacts>, StoreError> {
+    user_id: Uuid,
+    team_ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<OpenTally, StoreError> {
     if statuses.is_empty() {
-        return Ok(Vec::new());
+        return Ok(OpenTally::default());
     }
-    type Row = (
-        String,
-        Option<Uuid>,
-        Option<Uuid>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-    );
-    let f = TicketFilter {
-        statuses: statuses.to_vec(),
-        customer_scope,
-        ..Default::default()
+    let backend = db.get_database_backend();
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let mut ph = |v: sea_orm::Value| {
+        values.push(v);
+        match backend {
+            DbBackend::Postgres => format!("${}", values.len()),
+            _ => "?".to_owned(),
+        }
     };
-    let rows: Vec<Row> = ticket::Entity::find()
-        .select_only()
-        .columns([
-            ticket::Column::Status,
-            ticket::Column::AssigneeId,
-            ticket::Column::TeamId,
-            ticket::Column::SlaPausedSince,
-            ticket::Column::FirstRespondedAt,
-            ticket::Column::FirstResponseDueAt,
-            ticket::Column::ResolvedAt,
-            ticket::Column::ResolutionDueAt,
-        ])
-        .filter(condition(&f, db.get_database_backend()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| OpenTicketFacts {
-            status: r.0,
-            assignee_id: r.1,
-            team_id: r.2,
-            sla_paused_since: r.3,
-            first_responded_at: r.4,
-            first_response_due_at: r.5,
-            resolved_at: r.6,
-            resolution_due_at: r.7,
-        })
-        .collect())
+    let mine = ph(user_id.into());
+    let team = if team_ids.is_empty() {
+        "1 = 0".to_owned()
+    } else {
+        let list: Vec<String> = team_ids.iter().map(|t| ph((*t).into())).collect();
+        format!("team_id IN ({})", list.join(", "))
+    };
+    let (due1, due2) = (ph(now.into()), ph(now.into()));
+    let pending = ph("pending_parts".into());
+    let list: Vec<String> = statuses.iter().map(|st| ph(st.clone().into())).collect();
+    let scope = match customer_scope {
+        Some(c) => format!(" AND customer_id = {}", ph(c.into())),
+        None => String::new(),
+    };
+    let sum = |cond: &str| format!("COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)");
+    let sql = format!(
+        "SELECT COUNT(*) AS open, {} AS mine, {} AS unassigned, {} AS team, {} AS breached, \
+         {} AS pending_parts FROM tickets \
+         WHERE merged_into_id IS NULL AND status IN ({}){scope}",
+        sum(&format!("assignee_id = {mine}")),
+        sum("assignee_id IS NULL"),
+        sum(&team),
+        sum(&format!(
+            "sla_paused_since IS NULL AND ((first_responded_at IS NULL AND \
+             first_response_due_at < {due1}) OR (resolved_at IS NULL AND resolution_due_at < {due2}))"
+        )),
+        sum(&format!("status = {pending}")),
+        list.join(", "),
+    );
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend, sql, values,
+        ))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let get =
+        |col: &str| -> Result<u64, StoreError> { Ok(row.try_get::<i64>("", col)?.max(0) as u64) };
+    Ok(OpenTally {
+        open: get("open")?,
+        mine: get("mine")?,
+        unassigned: get("unassigned")?,
+        team: get("team")?,
+        breached: get("breached")?,
+        pending_parts: get("pending_parts")?,
+    })
 }
 
 /// Counts tickets matching a filter.

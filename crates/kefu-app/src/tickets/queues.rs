@@ -159,8 +159,9 @@ pub async fn queue_counts(app: &App, actor: &Actor) -> Result<Vec<QueueCount>, A
     Ok(counts)
 }
 
-/// Counts every queue. The working set (unmerged tickets in an unfinished status, read once
-/// through the status index) gives mine, unassigned, team, breached, pending parts and open;
+/// Counts every queue. One aggregate over the working set (unmerged tickets in an unfinished
+/// status, through the status index) gives mine, unassigned, team, breached, pending parts and
+/// open;
 /// the SLA-warning count applies each ticket's policy to the running timers due within the
 /// horizon; "all" is the remembered count below the id watermark plus the newer tickets.
 async fn count_all(
@@ -178,11 +179,9 @@ async fn count_all(
         .filter(|k| !finished.contains(k))
         .collect();
     let scope = actor.customer_scope();
-    let facts = kefu_store::open_ticket_facts(db, &unfinished, scope).await?;
     let teams = teams_of(db, actor.user_id).await?;
-    let tally = |keep: &dyn Fn(&kefu_store::OpenTicketFacts) -> bool| {
-        facts.iter().filter(|t| keep(t)).count() as u64
-    };
+    let tally =
+        kefu_store::open_ticket_tally(db, &unfinished, scope, actor.user_id, &teams, now).await?;
     let warning = {
         let mut f = TicketFilter {
             customer_scope: scope,
@@ -202,13 +201,13 @@ async fn count_all(
         .into_iter()
         .map(|queue| {
             let count = match queue {
-                Queue::Mine => tally(&|t| t.assignee_id == Some(actor.user_id)),
-                Queue::Unassigned => tally(&|t| t.assignee_id.is_none()),
-                Queue::Team => tally(&|t| t.team_id.is_some_and(|id| teams.contains(&id))),
+                Queue::Mine => tally.mine,
+                Queue::Unassigned => tally.unassigned,
+                Queue::Team => tally.team,
                 Queue::SlaWarning => warning,
-                Queue::Breached => tally(&|t| t.due_before(now)),
-                Queue::PendingParts => tally(&|t| t.status == "pending_parts"),
-                Queue::Open => facts.len() as u64,
+                Queue::Breached => tally.breached,
+                Queue::PendingParts => tally.pending_parts,
+                Queue::Open => tally.open,
                 Queue::All => all,
             };
             QueueCount {
