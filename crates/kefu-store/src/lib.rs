@@ -100,8 +100,20 @@ impl Store {
     }
 
     /// Starts a transaction.
+    ///
+    /// On SQLite the transaction takes the write lock at `BEGIN` (`BEGIN IMMEDIATE`): a
+    /// deferred transaction that read first could not upgrade to a writer once a statement on a
+    /// reader connection had written in between (`SQLITE_BUSY`, no waiting); an immediate one
+    /// waits for the lock through the busy timeout instead.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(self.db.begin().await?)
+        if self.read.is_none() {
+            return Ok(self.db.begin().await?);
+        }
+        let immediate = sea_orm::TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(self.db.begin_with_options(immediate).await?)
     }
 
     /// Which database this is.

@@ -810,3 +810,89 @@ async fn a_rolled_back_transaction_leaves_nothing_behind() {
     }
     on_both!(check);
 }
+
+/// Transactions that read before they write run beside single statements written outside any
+/// transaction (SQLite: on the reader connections) without a `database is locked` error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transactions_and_single_writes_interleave_without_busy_errors() {
+    for db in TestDb::all().await {
+        let backend = db.store.backend();
+        let id = match backend {
+            kefu_store::sea_orm::DbBackend::Postgres => "BIGSERIAL",
+            _ => "INTEGER",
+        };
+        db.store
+            .conn()
+            .execute_unprepared(&format!(
+                "CREATE TABLE busy_probe (id {id} PRIMARY KEY, who TEXT NOT NULL)"
+            ))
+            .await
+            .expect("create");
+        let insert = |who: &str| {
+            kefu_store::sea_orm::Statement::from_sql_and_values(
+                backend,
+                match backend {
+                    kefu_store::sea_orm::DbBackend::Postgres => {
+                        "INSERT INTO busy_probe (who) VALUES ($1)"
+                    }
+                    _ => "INSERT INTO busy_probe (who) VALUES (?)",
+                },
+                [who.into()],
+            )
+        };
+        let mut tasks = Vec::new();
+        for k in 0..4 {
+            let store = db.store.clone();
+            let stmt = insert("tx");
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..25 {
+                    let tx = store.begin().await?;
+                    // Read first, then write: the upgrade that a deferred SQLite transaction
+                    // cannot make once another connection wrote in between.
+                    tx.query_one_raw(kefu_store::sea_orm::Statement::from_string(
+                        backend,
+                        "SELECT COUNT(*) FROM busy_probe",
+                    ))
+                    .await
+                    .map_err(kefu_store::StoreError::from)?;
+                    tokio::task::yield_now().await;
+                    tx.execute_raw(stmt.clone())
+                        .await
+                        .map_err(kefu_store::StoreError::from)?;
+                    tx.commit().await.map_err(kefu_store::StoreError::from)?;
+                }
+                Ok::<_, kefu_store::StoreError>(k)
+            }));
+            let store = db.store.clone();
+            let stmt = insert("single");
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..25 {
+                    store
+                        .conn()
+                        .execute_raw(stmt.clone())
+                        .await
+                        .map_err(kefu_store::StoreError::from)?;
+                    tokio::task::yield_now().await;
+                }
+                Ok(k)
+            }));
+        }
+        for t in tasks {
+            t.await.expect("join").expect("no busy error");
+        }
+        let n = db
+            .store
+            .conn()
+            .query_one_raw(kefu_store::sea_orm::Statement::from_string(
+                backend,
+                "SELECT COUNT(*) AS n FROM busy_probe",
+            ))
+            .await
+            .expect("count")
+            .expect("row")
+            .try_get::<i64>("", "n")
+            .expect("n");
+        assert_eq!(n, 200, "{:?}", db.backend);
+        db.cleanup().await;
+    }
+}
