@@ -118,8 +118,13 @@ impl Server {
     /// Stops the server with SIGTERM (a clean shutdown) and waits for it; SIGKILL after 30 s.
     pub fn stop(&mut self) {
         let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let signalled = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .is_ok_and(|s| s.success());
+        // Without `kill` (procps) there is no clean stop: kill at once rather than wait.
+        let grace = if signalled { 30 } else { 0 };
+        let deadline = Instant::now() + Duration::from_secs(grace);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return;
