@@ -1,7 +1,7 @@
 //! Ticket queries that need care: filtered keyset listing and optimistic updates.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -271,7 +271,7 @@ pub struct OpenTally {
 
 /// Counts the unmerged tickets in `statuses` (optionally of one customer) for the queues in
 /// one aggregate query through the status index: one row comes back, however many tickets
-/// are open.
+/// are open. The conditions are the listing's own (`condition`, `due_before`).
 pub async fn open_ticket_tally(
     db: &impl ConnectionTrait,
     statuses: &[String],
@@ -283,59 +283,50 @@ pub async fn open_ticket_tally(
     if statuses.is_empty() {
         return Ok(OpenTally::default());
     }
-    let backend = db.get_database_backend();
-    let mut values: Vec<sea_orm::Value> = Vec::new();
-    let mut ph = |v: sea_orm::Value| {
-        values.push(v);
-        match backend {
-            DbBackend::Postgres => format!("${}", values.len()),
-            _ => "?".to_owned(),
-        }
+    let f = TicketFilter {
+        statuses: statuses.to_vec(),
+        customer_scope,
+        ..Default::default()
     };
-    let mine = ph(user_id.into());
-    let team = if team_ids.is_empty() {
-        "1 = 0".to_owned()
-    } else {
-        let list: Vec<String> = team_ids.iter().map(|t| ph((*t).into())).collect();
-        format!("team_id IN ({})", list.join(", "))
+    // COALESCE(SUM(CASE WHEN c THEN 1 ELSE 0 END), 0): how many rows meet `c`.
+    let how_many = |c: Condition| -> Expr {
+        let case = Expr::case(c, Expr::val(1)).finally(Expr::val(0));
+        Func::coalesce([Func::sum(Expr::Case(Box::new(case))).into(), Expr::val(0)]).into()
     };
-    let (due1, due2) = (ph(now.into()), ph(now.into()));
-    let pending = ph("pending_parts".into());
-    let list: Vec<String> = statuses.iter().map(|st| ph(st.clone().into())).collect();
-    let scope = match customer_scope {
-        Some(c) => format!(" AND customer_id = {}", ph(c.into())),
-        None => String::new(),
-    };
-    let sum = |cond: &str| format!("COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)");
-    let sql = format!(
-        "SELECT COUNT(*) AS open, {} AS mine, {} AS unassigned, {} AS team, {} AS breached, \
-         {} AS pending_parts FROM tickets \
-         WHERE merged_into_id IS NULL AND status IN ({}){scope}",
-        sum(&format!("assignee_id = {mine}")),
-        sum("assignee_id IS NULL"),
-        sum(&team),
-        sum(&format!(
-            "sla_paused_since IS NULL AND ((first_responded_at IS NULL AND \
-             first_response_due_at < {due1}) OR (resolved_at IS NULL AND resolution_due_at < {due2}))"
-        )),
-        sum(&format!("status = {pending}")),
-        list.join(", "),
-    );
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
-            backend, sql, values,
-        ))
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let get =
-        |col: &str| -> Result<u64, StoreError> { Ok(row.try_get::<i64>("", col)?.max(0) as u64) };
+    let row: Option<(i64, i64, i64, i64, i64, i64)> = ticket::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("COUNT(*)"), "open")
+        .column_as(
+            how_many(Condition::all().add(ticket::Column::AssigneeId.eq(user_id))),
+            "mine",
+        )
+        .column_as(
+            how_many(Condition::all().add(ticket::Column::AssigneeId.is_null())),
+            "unassigned",
+        )
+        .column_as(
+            how_many(Condition::all().add(ticket::Column::TeamId.is_in(team_ids.to_vec()))),
+            "team",
+        )
+        .column_as(how_many(due_before(now)), "breached")
+        .column_as(
+            how_many(Condition::all().add(ticket::Column::Status.eq("pending_parts"))),
+            "pending_parts",
+        )
+        .filter(condition(&f, db.get_database_backend()))
+        .into_tuple()
+        .one(db)
+        .await?;
+    let (open, mine, unassigned, team, breached, pending_parts) =
+        row.ok_or(StoreError::NotFound)?;
+    let n = |v: i64| v.max(0) as u64;
     Ok(OpenTally {
-        open: get("open")?,
-        mine: get("mine")?,
-        unassigned: get("unassigned")?,
-        team: get("team")?,
-        breached: get("breached")?,
-        pending_parts: get("pending_parts")?,
+        open: n(open),
+        mine: n(mine),
+        unassigned: n(unassigned),
+        team: n(team),
+        breached: n(breached),
+        pending_parts: n(pending_parts),
     })
 }
 

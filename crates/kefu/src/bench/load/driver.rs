@@ -46,6 +46,11 @@ impl Answer {
     pub fn json(&self) -> anyhow::Result<Value> {
         serde_json::from_slice(&self.body).context("the answer is not JSON")
     }
+
+    /// The start of the body, for error reports.
+    fn snippet(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body[..self.body.len().min(300)])
+    }
 }
 
 /// One filled request, ready to send.
@@ -137,7 +142,7 @@ pub async fn once(
         bail!(
             "{method} {url} answered {}: {}",
             answer.status,
-            String::from_utf8_lossy(&answer.body[..answer.body.len().min(300)])
+            answer.snippet()
         );
     }
     Ok(answer)
@@ -196,6 +201,33 @@ pub struct Bounds {
     pub time: Duration,
 }
 
+/// Sends request `n` of `req` and records its latency or its error in `out`; `false` when it
+/// could not even be filled (a missing variable or pool), which ends the run.
+async fn attempt(
+    target: &Target,
+    shared: &Shared,
+    req: &Request,
+    n: usize,
+    cursor: &str,
+    rng: &mut Rng,
+    out: &mut Outcome,
+) -> bool {
+    let filled = match fill(target, shared, req, n, cursor, rng) {
+        Ok(f) => f,
+        Err(e) => {
+            out.note(format!("{e:#}"));
+            return false;
+        }
+    };
+    let t0 = Instant::now();
+    match send(target, filled).await {
+        Ok(a) if accepted(req, a.status) => out.latencies.push(t0.elapsed()),
+        Ok(a) => out.note(format!("{}: {}", a.status, a.snippet())),
+        Err(e) => out.note(format!("{e:#}")),
+    }
+    true
+}
+
 /// Sends `req` from `bounds.concurrency` clients until `bounds.count` requests were sent or
 /// `bounds.time` passed, each client sending its next request when the previous one answered.
 pub async fn timed(
@@ -222,22 +254,8 @@ pub async fn timed(
                     if n >= bounds.count || Instant::now() >= deadline {
                         break;
                     }
-                    let filled = match fill(&target, &shared, &req, n, &cursor, &mut rng) {
-                        Ok(f) => f,
-                        Err(e) => {
-                            mine.note(format!("{e:#}"));
-                            break;
-                        }
-                    };
-                    let t0 = Instant::now();
-                    match send(&target, filled).await {
-                        Ok(a) if accepted(&req, a.status) => mine.latencies.push(t0.elapsed()),
-                        Ok(a) => mine.note(format!(
-                            "{}: {}",
-                            a.status,
-                            String::from_utf8_lossy(&a.body[..a.body.len().min(300)])
-                        )),
-                        Err(e) => mine.note(format!("{e:#}")),
+                    if !attempt(&target, &shared, &req, n, &cursor, &mut rng, &mut mine).await {
+                        break;
                     }
                 }
                 outcomes.lock().await.push(mine);
@@ -277,17 +295,8 @@ pub fn paced(
         while !stop.load(Ordering::Relaxed) {
             tick.tick().await;
             n += 1;
-            let t0 = Instant::now();
-            match fill(&target, &shared, &req, n, "", &mut rng) {
-                Ok(f) => match send(&target, f).await {
-                    Ok(a) if accepted(&req, a.status) => out.latencies.push(t0.elapsed()),
-                    Ok(a) => out.note(format!("{}", a.status)),
-                    Err(e) => out.note(format!("{e:#}")),
-                },
-                Err(e) => {
-                    out.note(format!("{e:#}"));
-                    break;
-                }
+            if !attempt(&target, &shared, &req, n, "", &mut rng, &mut out).await {
+                break;
             }
         }
         out.elapsed = started.elapsed();

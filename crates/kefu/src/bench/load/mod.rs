@@ -227,21 +227,23 @@ async fn scenarios(
     plan: &Plan,
     args: &Args,
     target: &Target,
-    mut vars: BTreeMap<String, String>,
+    vars: BTreeMap<String, String>,
     headers: Vec<(String, String)>,
     pid: Option<u32>,
     bounds: Bounds,
     rep: &mut report::Report,
 ) -> anyhow::Result<()> {
     let mut rng = Rng::new(args.seed);
+    // One set of placeholder sources: setup captures go into its variables, pools into its
+    // pools, before it is shared by the timed clients.
+    let mut shared = Shared {
+        vars,
+        pools: BTreeMap::new(),
+        lists: plan.lists.clone(),
+        headers,
+    };
     // Setup: one request after another, capturing variables.
     for (i, req) in plan.setup.iter().enumerate() {
-        let shared = Shared {
-            vars: vars.clone(),
-            pools: BTreeMap::new(),
-            lists: plan.lists.clone(),
-            headers: headers.clone(),
-        };
         let answer = driver::once(target, &shared, req, i, "", &mut rng)
             .await
             .with_context(|| format!("setup request {}", i + 1))?;
@@ -250,19 +252,12 @@ async fn scenarios(
             for (name, ptr) in &req.capture {
                 let v = driver::pointer_text(&json, ptr)
                     .with_context(|| format!("setup request {}: nothing at {ptr}", i + 1))?;
-                vars.insert(name.clone(), v);
+                shared.vars.insert(name.clone(), v);
             }
         }
     }
     // Pools.
-    let mut pools = BTreeMap::new();
     for (name, pool) in &plan.pools {
-        let shared = Shared {
-            vars: vars.clone(),
-            pools: BTreeMap::new(),
-            lists: plan.lists.clone(),
-            headers: headers.clone(),
-        };
         let mut ids = Vec::new();
         for i in 0..pool.requests.max(1) {
             let json = driver::once(target, &shared, &pool.request, i, "", &mut rng)
@@ -282,14 +277,9 @@ async fn scenarios(
         ids.sort();
         ids.dedup();
         println!("pool {name}: {} ids", ids.len());
-        pools.insert(name.clone(), ids);
+        shared.pools.insert(name.clone(), ids);
     }
-    let shared = Arc::new(Shared {
-        vars,
-        pools,
-        lists: plan.lists.clone(),
-        headers,
-    });
+    let shared = Arc::new(shared);
 
     for s in &plan.scenarios {
         if !args.scenarios.is_empty() && !args.scenarios.contains(&s.name) {
