@@ -106,7 +106,7 @@ impl Store {
     /// reader connection had written in between (`SQLITE_BUSY`, no waiting); an immediate one
     /// waits for the lock through the busy timeout instead.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        if self.read.is_none() {
+        if self.backend() != DbBackend::Sqlite {
             return Ok(self.db.begin().await?);
         }
         let immediate = sea_orm::TransactionOptions {

@@ -170,14 +170,7 @@ async fn count_all(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<QueueCount>, AppError> {
-    let workflow = super::workflow_of(app, db).await?;
-    let finished = workflow.finished_statuses();
-    let unfinished: Vec<String> = workflow
-        .statuses
-        .iter()
-        .map(|s| s.key.clone())
-        .filter(|k| !finished.contains(k))
-        .collect();
+    let unfinished = super::workflow_of(app, db).await?.unfinished_statuses();
     let scope = actor.customer_scope();
     let teams = teams_of(db, actor.user_id).await?;
     let tally =

@@ -192,6 +192,16 @@ impl Workflow {
             .collect()
     }
 
+    /// Keys of the statuses still being worked on (every status but the finished ones).
+    pub fn unfinished_statuses(&self) -> Vec<String> {
+        let finished = self.finished_statuses();
+        self.statuses
+            .iter()
+            .map(|s| s.key.clone())
+            .filter(|k| !finished.contains(k))
+            .collect()
+    }
+
     /// Statuses reachable from `from` for an actor holding `perms`.
     pub fn next_statuses<'a>(
         &'a self,
@@ -260,6 +270,11 @@ mod tests {
             wf.check("open", "nope", &[]),
             Err(TransitionError::UnknownStatus(_))
         ));
+        // Every status is either finished or still being worked on, never both.
+        let (done, open) = (wf.finished_statuses(), wf.unfinished_statuses());
+        assert_eq!(done, ["resolved", "closed"]);
+        assert!(open.contains(&"new".to_owned()) && open.contains(&"pending_parts".to_owned()));
+        assert_eq!(done.len() + open.len(), wf.statuses.len());
     }
 
     #[test]
