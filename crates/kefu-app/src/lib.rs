@@ -107,8 +107,9 @@ pub struct App {
     pub(crate) mail_locks: mail::PollLocks,
     pub(crate) search: Arc<std::sync::OnceLock<Arc<kefu_search::SearchIndex>>>,
     /// Held by whoever writes the index (the outbox follower, a rebuild), so a rebuild's
-    /// clear and the follower's commits never interleave.
-    pub(crate) search_write: Arc<tokio::sync::Mutex<()>>,
+    /// clear and the follower's commits never interleave; it guards what the follower has
+    /// indexed above the index's committed position.
+    pub(crate) search_write: Arc<tokio::sync::Mutex<search::Indexed>>,
     pub(crate) search_rebuild: search::RebuildTracker,
 }
 

@@ -166,5 +166,48 @@ async fn counts_follow_changes_and_the_clock() {
         .await
         .unwrap();
         assert_eq!(count(&app, &me, "all").await, 1, "{:?}", db.backend);
+
+        // A new P1 enters its warning band 24 minutes in (20 % of 30 left) beside the breached
+        // one; the warning queue lists exactly what it counts, and waiting for the customer
+        // stops the clock and takes it out.
+        let at = start + Duration::minutes(31);
+        let c = tickets::open_ticket(&app, &me, p1("触摸屏无响应"))
+            .await
+            .unwrap();
+        clock.set(at + Duration::minutes(23));
+        assert_eq!(count(&app, &me, "sla_warning").await, 0, "{:?}", db.backend);
+        clock.set(at + Duration::minutes(26));
+        assert_eq!(count(&app, &me, "sla_warning").await, 1, "{:?}", db.backend);
+        assert_eq!(count(&app, &me, "breached").await, 1, "{:?}", db.backend);
+        let page = tickets::list_tickets(
+            &app,
+            &me,
+            tickets::TicketListQuery {
+                queue: Some("sla_warning".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let ids: Vec<_> = page.items.iter().map(|t| t.id).collect();
+        assert_eq!(ids, vec![c.id], "{:?}", db.backend);
+        assert!(page.items[0].sla.in_warning(), "{:?}", db.backend);
+        let mut version = c.version;
+        for to in ["open", "pending_customer"] {
+            version = tickets::transition_ticket(
+                &app,
+                &me,
+                c.id,
+                tickets::TransitionInput {
+                    to: to.into(),
+                    version: Some(version),
+                    comment: None,
+                },
+            )
+            .await
+            .unwrap()
+            .version;
+        }
+        assert_eq!(count(&app, &me, "sla_warning").await, 0, "{:?}", db.backend);
     }
 }

@@ -25,8 +25,8 @@ pub use idempotency::{IdempotencyRecord, find_idempotent, finish_idempotent, sav
 pub use sea_orm;
 pub use text::{contains_ci, ends_with_ci};
 pub use tickets::{
-    OpenTally, TicketCursor, TicketFilter, all_tickets_matching, count_tickets,
-    last_ticket_event_id, list_tickets, open_ticket_tally, update_ticket_versioned,
+    OpenTally, TicketCursor, TicketFilter, count_tickets, last_ticket_event_id, list_tickets,
+    open_ticket_tally, update_ticket_versioned,
 };
 
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, TransactionTrait};

@@ -47,8 +47,9 @@ pub struct TicketFilter {
     pub exclude_statuses: Vec<String>,
     /// A running (unpaused, unmet) SLA timer falls due before this instant.
     pub sla_due_before: Option<DateTime<Utc>>,
-    /// No running SLA timer fell due before this instant (with `sla_due_before`: a window).
-    pub sla_not_due_before: Option<DateTime<Utc>>,
+    /// At this instant a running SLA timer is in its warning band (`sla_warn_at` has come) and
+    /// none is breached.
+    pub sla_warning_at: Option<DateTime<Utc>>,
     /// Oldest first (the default is newest first); cursors follow the same order.
     pub oldest_first: bool,
     /// Id at or above this (ids are UUIDv7, so: created at or after the id's instant).
@@ -147,8 +148,8 @@ fn condition(f: &TicketFilter, backend: DbBackend) -> Condition {
     if let Some(t) = f.sla_due_before {
         c = c.add(due_before(t));
     }
-    if let Some(t) = f.sla_not_due_before {
-        c = c.add(due_before(t).not());
+    if let Some(t) = f.sla_warning_at {
+        c = c.add(in_warning(t));
     }
     if !f.include_merged {
         c = c.add(ticket::Column::MergedIntoId.is_null());
@@ -182,6 +183,17 @@ fn due_before(t: DateTime<Utc>) -> Condition {
                         .add(ticket::Column::ResolutionDueAt.lt(t)),
                 ),
         )
+}
+
+/// At `t` a running SLA timer of the ticket is in its warning band and none is past due (the
+/// domain's "warning" state; `sla_warn_at` is kept with the due times and nulled for paused,
+/// finished and merged tickets).
+fn in_warning(t: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(ticket::Column::SlaPausedSince.is_null())
+        .add(ticket::Column::SlaWarnAt.is_not_null())
+        .add(ticket::Column::SlaWarnAt.lte(t))
+        .add(due_before(t).not())
 }
 
 /// Lists tickets newest first, `limit` rows after `after`.
@@ -224,19 +236,6 @@ pub async fn list_tickets(
         .await?)
 }
 
-/// Every ticket matching a filter, in no particular order and without a limit: for filters
-/// that are bounded by themselves (the SLA-warning window), where paging would re-collect and
-/// re-sort the same candidates for every page.
-pub async fn all_tickets_matching(
-    db: &impl ConnectionTrait,
-    f: &TicketFilter,
-) -> Result<Vec<ticket::Model>, StoreError> {
-    Ok(ticket::Entity::find()
-        .filter(condition(f, db.get_database_backend()))
-        .all(db)
-        .await?)
-}
-
 /// The newest ticket event's id (ids are time-ordered UUIDv7), or `None` without events: a
 /// cheap fingerprint of "some ticket changed" read from the primary key's end.
 pub async fn last_ticket_event_id(db: &impl ConnectionTrait) -> Result<Option<Uuid>, StoreError> {
@@ -265,13 +264,15 @@ pub struct OpenTally {
     pub team: u64,
     /// With a running SLA timer due before now (as `TicketFilter::sla_due_before`).
     pub breached: u64,
+    /// With a running SLA timer in its warning band now (as `TicketFilter::sla_warning_at`).
+    pub warning: u64,
     /// In status `pending_parts`.
     pub pending_parts: u64,
 }
 
 /// Counts the unmerged tickets in `statuses` (optionally of one customer) for the queues in
 /// one aggregate query through the status index: one row comes back, however many tickets
-/// are open. The conditions are the listing's own (`condition`, `due_before`).
+/// are open. The conditions are the listing's own (`condition`, `due_before`, `in_warning`).
 pub async fn open_ticket_tally(
     db: &impl ConnectionTrait,
     statuses: &[String],
@@ -293,7 +294,7 @@ pub async fn open_ticket_tally(
         let case = Expr::case(c, Expr::val(1)).finally(Expr::val(0));
         Func::coalesce([Func::sum(Expr::Case(Box::new(case))).into(), Expr::val(0)]).into()
     };
-    let row: Option<(i64, i64, i64, i64, i64, i64)> = ticket::Entity::find()
+    let row: Option<(i64, i64, i64, i64, i64, i64, i64)> = ticket::Entity::find()
         .select_only()
         .column_as(Expr::cust("COUNT(*)"), "open")
         .column_as(
@@ -309,6 +310,7 @@ pub async fn open_ticket_tally(
             "team",
         )
         .column_as(how_many(due_before(now)), "breached")
+        .column_as(how_many(in_warning(now)), "warning")
         .column_as(
             how_many(Condition::all().add(ticket::Column::Status.eq("pending_parts"))),
             "pending_parts",
@@ -317,7 +319,7 @@ pub async fn open_ticket_tally(
         .into_tuple()
         .one(db)
         .await?;
-    let (open, mine, unassigned, team, breached, pending_parts) =
+    let (open, mine, unassigned, team, breached, warning, pending_parts) =
         row.ok_or(StoreError::NotFound)?;
     let n = |v: i64| v.max(0) as u64;
     Ok(OpenTally {
@@ -326,6 +328,7 @@ pub async fn open_ticket_tally(
         unassigned: n(unassigned),
         team: n(team),
         breached: n(breached),
+        warning: n(warning),
         pending_parts: n(pending_parts),
     })
 }

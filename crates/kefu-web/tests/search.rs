@@ -6,6 +6,9 @@
 mod common;
 
 use common::{Server, assert_field, id_of, ok_json, problem};
+use kefu_store::entity::{outbox_message, ticket};
+use kefu_store::sea_orm::sea_query::Expr;
+use kefu_store::sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use kefu_store::testing::TestDb;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -204,6 +207,50 @@ async fn tickets_are_searchable_with_rights() {
             .await
             .unwrap();
         assert_eq!(hit_ids(&staff("进纸器").await), [jam_id.as_str()]);
+
+        // Rows already indexed are not indexed again on the next pass, yet a row that commits
+        // late, below one already indexed (its transaction took its id first), is picked up.
+        let announce = |id: uuid::Uuid, ticket: uuid::Uuid| outbox_message::ActiveModel {
+            id: Set(id),
+            topic: Set("ticket.updated".into()),
+            aggregate_id: Set(Some(ticket)),
+            payload: Set(json!({})),
+            created_at: Set(chrono::Utc::now()),
+            processed_at: Set(None),
+        };
+        let newer = uuid::Uuid::now_v7();
+        outbox_message::Entity::insert(announce(newer, id_of(&jam)))
+            .exec_without_returning(srv.app.store.conn())
+            .await
+            .unwrap();
+        let r = kefu_app::search::index_pending(&srv.app, 100)
+            .await
+            .unwrap();
+        assert_eq!((r.events, r.tickets), (1, 1), "{r:?}");
+        let r = kefu_app::search::index_pending(&srv.app, 100)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.events, r.tickets),
+            (0, 0),
+            "nothing indexed twice: {r:?}"
+        );
+        ticket::Entity::update_many()
+            .col_expr(ticket::Column::Subject, Expr::value("发票抬头错误需重开"))
+            .filter(ticket::Column::Id.eq(id_of(&bill)))
+            .exec(srv.app.store.conn())
+            .await
+            .unwrap();
+        let late = uuid::Uuid::from_u128(newer.as_u128() - 1);
+        outbox_message::Entity::insert(announce(late, id_of(&bill)))
+            .exec_without_returning(srv.app.store.conn())
+            .await
+            .unwrap();
+        let r = kefu_app::search::index_pending(&srv.app, 100)
+            .await
+            .unwrap();
+        assert_eq!((r.events, r.tickets), (0, 1), "{r:?}");
+        assert_eq!(hit_ids(&staff("抬头").await), [bill_id.as_str()]);
 
         // A rebuild finds the same.
         let n = kefu_app::search::rebuild(&srv.app, &|_, _| {})

@@ -216,6 +216,7 @@ pub(super) fn generate(
         closed_at: None,
         sla_paused_since: None,
         sla_check_at: None,
+        sla_warn_at: None,
         tags: tags(kind, c, warranty, rng),
         custom_fields: json!({}),
         parent_id: None,
@@ -255,6 +256,8 @@ pub(super) fn generate(
     t.resolution_due_at = s.resolution.due_at;
     t.sla_check_at =
         kefu_domain::sla::next_check(&s, &ctx.policy.policy, &ctx.policy.calendar, ctx.now);
+    t.sla_warn_at =
+        kefu_domain::sla::warn_at(&s, &ctx.policy.policy, &ctx.policy.calendar, ctx.now);
     let events = evs
         .into_iter()
         .enumerate()

@@ -246,6 +246,7 @@ pub async fn import_tickets(
                 closed_at: Set(closed_at),
                 sla_paused_since: Set(None),
                 sla_check_at: Set(None),
+                sla_warn_at: Set(None),
                 tags: Set(json!(t.tags)),
                 custom_fields: Set(json!({})),
                 parent_id: Set(None),

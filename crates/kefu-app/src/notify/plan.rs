@@ -181,6 +181,7 @@ mod tests {
             closed_at: None,
             sla_paused_since: None,
             sla_check_at: None,
+            sla_warn_at: None,
             tags: json!([]),
             custom_fields: json!({}),
             parent_id: None,

@@ -1,10 +1,13 @@
 //! Feeding the index: every ticket named in the outbox since the index's position is
 //! re-read from the database and upserted, then the index commits with its new position. The
 //! position only passes outbox rows older than a few seconds, so a transaction that took an
-//! earlier id but committed later is still picked up (re-indexing is idempotent). A fresh
-//! index is first built from all tickets and articles.
+//! earlier id but committed later is still picked up (re-indexing is idempotent). The rows
+//! above the position that were already indexed are remembered in memory, so each pass
+//! indexes only what is new (or came in late) instead of the last few seconds again; after a
+//! restart they are indexed once more. A fresh index is first built from all tickets and
+//! articles.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use kefu_search::{Doc, SearchIndex};
@@ -25,6 +28,13 @@ use crate::{App, AppError};
 const SETTLE: chrono::Duration = chrono::Duration::seconds(5);
 /// Tickets per rebuild batch.
 const REBUILD_BATCH: u64 = 500;
+
+/// Outbox rows above the index's committed position that are already indexed (id → when
+/// written), held under the index's write lock.
+#[derive(Debug, Default)]
+pub(crate) struct Indexed {
+    above: BTreeMap<Uuid, chrono::DateTime<chrono::Utc>>,
+}
 
 /// What one indexing pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,44 +74,80 @@ async fn commit(idx: &Arc<SearchIndex>, position: String) -> Result<(), AppError
     blocking(move || idx.commit(&position)).await
 }
 
-/// Indexes what the outbox announced since the last pass (up to `limit` rows).
+/// Indexes what the outbox announced since the last pass (up to `limit` new rows, and any
+/// row that committed late below them).
 pub async fn index_pending(app: &App, limit: u64) -> Result<IndexReport, AppError> {
     let idx = index_of(app).await?;
-    let _writing = app.search_write.lock().await;
+    let mut indexed = app.search_write.lock().await;
     let mut report = IndexReport::default();
     let position = match idx.position().map_err(search_error)? {
         None => {
-            rebuild_locked(app, &|_, _| {}).await?;
+            rebuild_locked(app, &mut indexed, &|_, _| {}).await?;
             report.rebuilt = true;
             idx.position().map_err(search_error)?.unwrap_or_default()
         }
         Some(p) => p,
     };
     let after = Uuid::parse_str(&position).ok();
-    let db = app.store.conn();
-    let mut q = outbox_message::Entity::find()
-        .filter(outbox_message::Column::AggregateId.is_not_null())
-        .filter(
-            Condition::any()
-                .add(outbox_message::Column::Topic.starts_with("ticket."))
-                .add(outbox_message::Column::Topic.starts_with("article.")),
-        );
     if let Some(a) = after {
-        q = q.filter(outbox_message::Column::Id.gt(a));
+        indexed.above.retain(|id, _| *id > a);
+    } else {
+        indexed.above.clear();
     }
-    let rows = q
+    let db = app.store.conn();
+    let announced = || {
+        outbox_message::Entity::find()
+            .select_only()
+            .columns([
+                outbox_message::Column::Id,
+                outbox_message::Column::Topic,
+                outbox_message::Column::AggregateId,
+                outbox_message::Column::CreatedAt,
+            ])
+            .filter(outbox_message::Column::AggregateId.is_not_null())
+            .filter(
+                Condition::any()
+                    .add(outbox_message::Column::Topic.starts_with("ticket."))
+                    .add(outbox_message::Column::Topic.starts_with("article.")),
+            )
+    };
+    type Row = (Uuid, String, Option<Uuid>, chrono::DateTime<chrono::Utc>);
+    // Rows at or below the newest one already indexed that are not known: written by a
+    // transaction that committed after a later one was indexed.
+    let mut rows: Vec<Row> = Vec::new();
+    if let Some((&newest, _)) = indexed.above.last_key_value() {
+        let mut q = announced().filter(outbox_message::Column::Id.lte(newest));
+        if let Some(a) = after {
+            q = q.filter(outbox_message::Column::Id.gt(a));
+        }
+        rows = q
+            .order_by_asc(outbox_message::Column::Id)
+            .into_tuple::<Row>()
+            .all(db)
+            .await?
+            .into_iter()
+            .filter(|r| !indexed.above.contains_key(&r.0))
+            .collect();
+    }
+    let mut q = announced();
+    if let Some(from) = indexed.above.last_key_value().map(|(id, _)| *id).or(after) {
+        q = q.filter(outbox_message::Column::Id.gt(from));
+    }
+    let new_rows: Vec<Row> = q
         .order_by_asc(outbox_message::Column::Id)
         .limit(limit)
+        .into_tuple()
         .all(db)
         .await?;
+    report.events = new_rows.len();
+    rows.extend(new_rows);
     if rows.is_empty() {
         return Ok(report);
     }
-    report.events = rows.len();
     let of = |prefix: &str| -> Vec<Uuid> {
         rows.iter()
-            .filter(|r| r.topic.starts_with(prefix))
-            .filter_map(|r| r.aggregate_id)
+            .filter(|r| r.1.starts_with(prefix))
+            .filter_map(|r| r.2)
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect()
@@ -124,13 +170,19 @@ pub async fn index_pending(app: &App, limit: u64) -> Result<IndexReport, AppErro
         }
     }
     upsert(&idx, docs).await?;
+    indexed.above.extend(rows.iter().map(|r| (r.0, r.3)));
+    // The position passes the indexed rows in id order up to the first one still settling.
     let settled = app.now() - SETTLE;
-    let new_position = rows
+    let new_position = indexed
+        .above
         .iter()
-        .take_while(|r| r.created_at <= settled)
+        .take_while(|(_, at)| **at <= settled)
         .last()
-        .map_or(position, |r| r.id.to_string());
-    commit(&idx, new_position).await?;
+        .map_or(position, |(id, _)| id.to_string());
+    commit(&idx, new_position.clone()).await?;
+    if let Ok(p) = Uuid::parse_str(&new_position) {
+        indexed.above.retain(|id, _| *id > p);
+    }
     Ok(report)
 }
 
@@ -140,12 +192,17 @@ pub async fn index_pending(app: &App, limit: u64) -> Result<IndexReport, AppErro
 /// during the rebuild are replayed afterwards. Searches answer from the old index until the
 /// rebuilt one commits; a crash in between leaves the old index (and its position) in place.
 pub async fn rebuild(app: &App, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<u64, AppError> {
-    let _writing = app.search_write.lock().await;
-    rebuild_locked(app, progress).await
+    let mut indexed = app.search_write.lock().await;
+    rebuild_locked(app, &mut indexed, progress).await
 }
 
-async fn rebuild_locked(app: &App, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<u64, AppError> {
+async fn rebuild_locked(
+    app: &App,
+    indexed: &mut Indexed,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<u64, AppError> {
     let idx = index_of(app).await?;
+    indexed.above.clear();
     let db = app.store.conn();
     let words: Vec<String> = read_list(db, DICTIONARY_SETTING).await?;
     idx.set_words(&words);

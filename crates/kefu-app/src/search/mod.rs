@@ -15,6 +15,7 @@ pub use dictionary::{
     DictionaryState, MAX_WORD_CHARS, MAX_WORDS, RebuildStatus, RebuildTracker, dictionary,
     normalize_words, save_dictionary, start_rebuild,
 };
+pub(crate) use indexer::Indexed;
 pub use indexer::{IndexReport, index_pending, rebuild};
 pub use query::{SearchParams, search};
 

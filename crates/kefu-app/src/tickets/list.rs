@@ -243,7 +243,6 @@ pub async fn list_tickets(
         .await?
         .into_iter()
         .map(|(v, _, _)| v)
-        .filter(|v| queue != Queue::SlaWarning || v.sla.in_warning())
         .collect();
     Ok(TicketPage { items, next_cursor })
 }

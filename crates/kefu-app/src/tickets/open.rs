@@ -304,6 +304,7 @@ pub(crate) async fn open_in(
         closed_at: None,
         sla_paused_since: None,
         sla_check_at: None,
+        sla_warn_at: None,
         tags: serde_json::json!(req.tags),
         custom_fields: Value::Object(custom),
         parent_id,

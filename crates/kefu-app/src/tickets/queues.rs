@@ -1,7 +1,7 @@
 //! Named queues of the agent workspace (my tickets, unassigned, my teams, SLA warning, breached,
 //! pending parts, open, all) and their counts.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use kefu_domain::access::{Actor, Permission};
 use kefu_store::TicketFilter;
 use kefu_store::entity::team_member;
@@ -10,10 +10,6 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{App, AppError, require};
-
-/// How far ahead SLA-warning candidates are looked for; the precise warning band (a share of
-/// each policy's target, in business time) is then applied per ticket.
-const WARNING_HORIZON_DAYS: i64 = 7;
 
 /// A named queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,10 +112,7 @@ pub(crate) async fn narrow(
                 f.team_ids = vec![Uuid::nil()];
             }
         }
-        Queue::SlaWarning => {
-            f.sla_due_before = Some(now + Duration::days(WARNING_HORIZON_DAYS));
-            f.sla_not_due_before = Some(now);
-        }
+        Queue::SlaWarning => f.sla_warning_at = Some(now),
         Queue::Breached => f.sla_due_before = Some(now),
         Queue::PendingParts => f.statuses = vec!["pending_parts".into()],
         Queue::Open | Queue::All => {}
@@ -160,10 +153,9 @@ pub async fn queue_counts(app: &App, actor: &Actor) -> Result<Vec<QueueCount>, A
 }
 
 /// Counts every queue. One aggregate over the working set (unmerged tickets in an unfinished
-/// status, through the status index) gives mine, unassigned, team, breached, pending parts and
-/// open;
-/// the SLA-warning count applies each ticket's policy to the running timers due within the
-/// horizon; "all" is the remembered count below the id watermark plus the newer tickets.
+/// status, through the status index) gives mine, unassigned, team, SLA warning, breached,
+/// pending parts and open; "all" is the remembered count below the id watermark plus the
+/// newer tickets.
 async fn count_all(
     app: &App,
     db: &impl ConnectionTrait,
@@ -175,20 +167,6 @@ async fn count_all(
     let teams = teams_of(db, actor.user_id).await?;
     let tally =
         kefu_store::open_ticket_tally(db, &unfinished, scope, actor.user_id, &teams, now).await?;
-    let warning = {
-        let mut f = TicketFilter {
-            customer_scope: scope,
-            statuses: unfinished.clone(),
-            ..Default::default()
-        };
-        narrow(app, db, actor, Queue::SlaWarning, now, &mut f).await?;
-        let rows = kefu_store::all_tickets_matching(db, &f).await?;
-        super::list::briefs(app, db, rows, now)
-            .await?
-            .iter()
-            .filter(|(v, _, _)| v.sla.in_warning())
-            .count() as u64
-    };
     let all = count_every_ticket(app, db, scope).await?;
     Ok(Queue::ALL
         .into_iter()
@@ -197,7 +175,7 @@ async fn count_all(
                 Queue::Mine => tally.mine,
                 Queue::Unassigned => tally.unassigned,
                 Queue::Team => tally.team,
-                Queue::SlaWarning => warning,
+                Queue::SlaWarning => tally.warning,
                 Queue::Breached => tally.breached,
                 Queue::PendingParts => tally.pending_parts,
                 Queue::Open => tally.open,

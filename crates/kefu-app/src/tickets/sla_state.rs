@@ -82,7 +82,8 @@ pub(crate) async fn status(
     Ok(compute(t, lp, tier, &changes, now))
 }
 
-/// Recomputes and sets the stored SLA projection (`*_due_at`, `sla_paused_since`) on `am` from
+/// Recomputes and sets the stored SLA projection (`*_due_at`, `sla_paused_since`,
+/// `sla_check_at`, `sla_warn_at`) on `am` from
 /// the ticket as it will be after this change (`after`), inside the caller's transaction.
 pub(crate) async fn refresh(
     db: &impl ConnectionTrait,
@@ -124,12 +125,16 @@ pub(crate) fn project(
         after.sla_paused_since,
         paused_since,
     );
-    let check = if after.closed_at.is_some() || after.merged_into_id.is_some() {
-        None
+    let (check, warn) = if after.closed_at.is_some() || after.merged_into_id.is_some() {
+        (None, None)
     } else {
-        kefu_domain::sla::next_check(s, &lp.policy, &lp.calendar, now)
+        (
+            kefu_domain::sla::next_check(s, &lp.policy, &lp.calendar, now),
+            kefu_domain::sla::warn_at(s, &lp.policy, &lp.calendar, now),
+        )
     };
     set_if_changed(&mut am.sla_check_at, after.sla_check_at, check);
+    set_if_changed(&mut am.sla_warn_at, after.sla_warn_at, warn);
     if lp.id != Uuid::nil() && after.sla_policy_id.is_none() {
         am.sla_policy_id = Set(Some(lp.id));
     }

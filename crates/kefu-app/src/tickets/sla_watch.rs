@@ -117,6 +117,7 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
             checks.push((
                 id,
                 kefu_domain::sla::next_check(&status, &lp.policy, &lp.calendar, now),
+                kefu_domain::sla::warn_at(&status, &lp.policy, &lp.calendar, now),
             ));
             for (name, timer) in [
                 ("first_response", &v.sla.first_response),
@@ -147,9 +148,10 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
             }
         }
         // The next looks first: an escalation below rewrites the ticket, and with it this.
-        for (id, next) in checks {
+        for (id, next, warn) in checks {
             ticket::Entity::update_many()
                 .col_expr(ticket::Column::SlaCheckAt, Expr::value(next))
+                .col_expr(ticket::Column::SlaWarnAt, Expr::value(warn))
                 .filter(ticket::Column::Id.eq(id))
                 .exec(db)
                 .await?;

@@ -19,4 +19,4 @@ pub use clock::{
 pub use holidays::{HolidayTable, bundled_cn_holidays, parse_cn_holidays};
 pub use policy::{Escalation, PolicyError, SlaPolicy, TargetRow, Targets};
 pub use shift::{MINUTES_PER_DAY, Shift};
-pub use watch::{next_check, timer_check};
+pub use watch::{next_check, timer_check, timer_warn_at, warn_at};

@@ -45,6 +45,48 @@ pub fn timer_check(
     }
 }
 
+/// When a running `timer` is (or will be) in its warning band: the instant it enters the band
+/// for a timer on track, `now` for one already in it; none for a timer that will not warn
+/// (paused, completed, breached, or a policy without a band). Stored on the ticket, it makes
+/// "in warning at t" a column comparison: `warn_at <= t` and no running timer due before `t`.
+pub fn timer_warn_at(
+    timer: &Timer,
+    policy: &SlaPolicy,
+    cal: &BusinessCalendar,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    timer.due_at?;
+    let band = i64::from(timer.target_minutes) * 60 * i64::from(policy.warn_before_percent) / 100;
+    match timer.state {
+        TimerState::OnTrack if band > 0 => {
+            let left = timer.remaining_seconds.unwrap_or(0);
+            if left <= band {
+                Some(now)
+            } else {
+                cal.add_business_time(now, Duration::seconds(left - band))
+            }
+        }
+        TimerState::Warning => Some(now),
+        _ => None,
+    }
+}
+
+/// The earlier warning instant of both timers (see [`timer_warn_at`]).
+pub fn warn_at(
+    s: &SlaStatus,
+    policy: &SlaPolicy,
+    cal: &BusinessCalendar,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    [
+        timer_warn_at(&s.first_response, policy, cal, now),
+        timer_warn_at(&s.resolution, policy, cal, now),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+}
+
 /// The earliest check of both timers.
 pub fn next_check(
     s: &SlaStatus,
@@ -102,8 +144,15 @@ mod tests {
                 .unwrap()
         );
         assert!(first < fr_due);
+        // The warning instant is that same check; once in the band it is "now".
+        assert_eq!(warn_at(&s, &policy, &cal, created), Some(first));
         // At that instant the timer is in its band; the next check is its due time.
         let s = at(first);
+        assert_eq!(warn_at(&s, &policy, &cal, first), Some(first));
+        assert_eq!(
+            warn_at(&s, &policy, &cal, first + Duration::minutes(1)),
+            Some(first + Duration::minutes(1))
+        );
         assert_eq!(s.first_response.state, TimerState::Warning);
         assert_eq!(
             timer_check("first_response", &s.first_response, &policy, &cal, first),
@@ -141,6 +190,10 @@ mod tests {
         );
         assert_eq!(
             next_check(&s, &policy, &cal, created + Duration::hours(1)),
+            None
+        );
+        assert_eq!(
+            warn_at(&s, &policy, &cal, created + Duration::hours(1)),
             None
         );
     }

@@ -30,6 +30,7 @@ pub struct Model {
     pub closed_at: Option<DateTimeUtc>,
     pub sla_paused_since: Option<DateTimeUtc>,
     pub sla_check_at: Option<DateTimeUtc>,
+    pub sla_warn_at: Option<DateTimeUtc>,
     pub tags: Json,
     pub custom_fields: Json,
     pub parent_id: Option<Uuid>,
