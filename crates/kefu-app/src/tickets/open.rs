@@ -4,7 +4,8 @@ use chrono::FixedOffset;
 use kefu_domain::access::{Actor, Permission};
 use kefu_domain::ticket::{Channel, Priority, TicketNumber};
 use kefu_store::entity::{asset, contact, order, sla_policy, team, ticket, user};
-use kefu_store::sea_orm::{ConnectionTrait, EntityTrait, TryIntoModel};
+use kefu_store::sea_orm::sea_query::Expr;
+use kefu_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TryIntoModel};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -278,13 +279,12 @@ pub(crate) async fn open_in(
     let local_date = now
         .with_timezone(&FixedOffset::east_opt(8 * 3600).expect("valid offset"))
         .date_naive();
-    let prefix = &app.settings.ticket_prefix;
-    let seq =
-        kefu_store::next_ticket_seq(tx, &TicketNumber::period_key(prefix, local_date)).await?;
     let wf = super::workflow_of(app, tx).await?;
+    let id = Uuid::now_v7();
     let mut t = ticket::Model {
-        id: Uuid::now_v7(),
-        number: TicketNumber::new(prefix, local_date, seq as u64).to_string(),
+        id,
+        // Numbered last (below); until then a unique stand-in.
+        number: format!("~{id}"),
         kind,
         channel: channel.unwrap_or_default().as_str().into(),
         priority: priority.unwrap_or_default().as_str().into(),
@@ -373,6 +373,18 @@ pub(crate) async fn open_in(
     if let Some((kind, data)) = routed.assignment {
         events::append(tx, t.id, kind, None, false, data, now).await?;
     }
+    // The number last: taking it locks the month's counter row until the commit, so
+    // concurrent openings queue behind each other only for this step and the commit, not for
+    // the routing, reads and inserts above (the numbers stay gapless: a rollback returns it).
+    let prefix = &app.settings.ticket_prefix;
+    let seq =
+        kefu_store::next_ticket_seq(tx, &TicketNumber::period_key(prefix, local_date)).await?;
+    t.number = TicketNumber::new(prefix, local_date, seq as u64).to_string();
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::Number, Expr::value(t.number.clone()))
+        .filter(ticket::Column::Id.eq(t.id))
+        .exec(tx)
+        .await?;
     Ok((t, tier))
 }
 
