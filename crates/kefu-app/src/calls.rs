@@ -197,7 +197,7 @@ pub async fn log_call(app: &App, actor: &Actor, input: CallInput) -> Result<Logg
     let (contact_id, mut customer_id) = match_caller(&tx, &input.number).await?;
     let mut opened = None;
     let ticket_id = if let Some(id) = input.ticket_id {
-        let t = crate::tickets::visible_ticket(&tx, actor, id).await?;
+        let t = crate::tickets::ticket_for_update(&tx, actor, id).await?;
         customer_id = t.customer_id.or(customer_id);
         Some(t.id)
     } else if let Some(subject) = &input.new_ticket_subject {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::tickets::{events, visible_ticket};
+use crate::tickets::{events, ticket_for_update, visible_ticket};
 use crate::{App, AppError, FieldError, require};
 
 /// The ticket type RMAs belong to.
@@ -145,7 +145,7 @@ pub async fn issue_rma(
 ) -> Result<RmaView, AppError> {
     staff(actor)?;
     let tx = app.store.begin().await?;
-    let t = visible_ticket(&tx, actor, ticket_id).await?;
+    let t = ticket_for_update(&tx, actor, ticket_id).await?;
     if t.kind != RETURN_KIND {
         return Err(AppError::Rule {
             code: "not_a_return",
@@ -303,7 +303,7 @@ pub async fn rma_step(
         .one(&tx)
         .await?
         .ok_or(AppError::NotFound("rma"))?;
-    let t = visible_ticket(&tx, actor, r.ticket_id).await?;
+    let t = ticket_for_update(&tx, actor, r.ticket_id).await?;
     let kind = if r.kind == "exchange" {
         RmaKind::Exchange
     } else {

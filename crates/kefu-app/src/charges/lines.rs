@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::quotes::{QuoteView, supersede_live, ticket_quotes_in};
 use super::{amount_error, announce, service_day, staff};
-use crate::tickets::{events, visible_ticket};
+use crate::tickets::{events, ticket_for_update, visible_ticket};
 use crate::{App, AppError, FieldError, require};
 
 /// A charge to add. Give a price-list entry, a part, or (`charges.manage`) a kind, a
@@ -280,7 +280,7 @@ pub async fn add_charge(
         ));
     }
     let tx = app.store.begin().await?;
-    let t = visible_ticket(&tx, actor, ticket_id).await?;
+    let t = ticket_for_update(&tx, actor, ticket_id).await?;
     let terms = terms(&tx, &t).await?;
     let mut errors = Vec::new();
     let q = quantity_milli(input.quantity)
@@ -483,7 +483,7 @@ pub async fn remove_charge(
 ) -> Result<(), AppError> {
     staff(actor)?;
     let tx = app.store.begin().await?;
-    let t = visible_ticket(&tx, actor, ticket_id).await?;
+    let t = ticket_for_update(&tx, actor, ticket_id).await?;
     let c = charge::Entity::find_by_id(charge_id)
         .one(&tx)
         .await?

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::lines::{lines_of, priced};
 use super::staff;
-use crate::tickets::{events, visible_ticket};
+use crate::tickets::{events, ticket_for_update, visible_ticket};
 use crate::{App, AppError, FieldError, require};
 
 /// One line of a quotation.
@@ -206,7 +206,7 @@ pub async fn send_quote(
         ));
     }
     let tx = app.store.begin().await?;
-    let t = visible_ticket(&tx, actor, ticket_id).await?;
+    let t = ticket_for_update(&tx, actor, ticket_id).await?;
     if t.customer_id.is_none() {
         return Err(AppError::Rule {
             code: "no_customer",
@@ -287,7 +287,7 @@ pub async fn decide_quote(
         .await?
         .ok_or(AppError::NotFound("quote"))?;
     // A quotation of a ticket the actor cannot see does not exist for them.
-    visible_ticket(&tx, actor, q.ticket_id)
+    ticket_for_update(&tx, actor, q.ticket_id)
         .await
         .map_err(|_| AppError::NotFound("quote"))?;
     let to = if d.accept {

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::purchasing::{PurchaseRequestView, shortage};
 use super::stock::{self, MoveCause};
 use super::{quantity, require_staff};
-use crate::tickets::{events, visible_ticket};
+use crate::tickets::{events, ticket_for_update, visible_ticket};
 use crate::{App, AppError, FieldError, require};
 
 /// Attempts at a reservation when other requests keep taking the stock it saw.
@@ -212,7 +212,7 @@ pub async fn reserve_for_ticket(
     require_staff(actor)?;
     let wanted = quantity("quantity", r.quantity)?;
     let tx = app.store.begin().await?;
-    let t = visible_ticket(&tx, actor, ticket_id).await?;
+    let t = ticket_for_update(&tx, actor, ticket_id).await?;
     let p = part::Entity::find_by_id(r.part_id).one(&tx).await?;
     let w = warehouse::Entity::find_by_id(r.warehouse_id)
         .one(&tx)
@@ -341,7 +341,7 @@ async fn line_action(
     require(actor, Permission::TicketUpdate)?;
     require_staff(actor)?;
     let tx = app.store.begin().await?;
-    let t = visible_ticket(&tx, actor, ticket_id).await?;
+    let t = ticket_for_update(&tx, actor, ticket_id).await?;
     let line = part_line::Entity::find_by_id(line_id)
         .one(&tx)
         .await?

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{events, visible_ticket};
+use super::{events, ticket_for_update};
 use crate::{App, AppError, FieldError, require};
 
 /// An approval as listed and shown.
@@ -285,7 +285,7 @@ pub async fn decide_approval(
             a.approver_role
         )));
     }
-    let t = visible_ticket(&tx, actor, a.ticket_id).await?;
+    let t = ticket_for_update(&tx, actor, a.ticket_id).await?;
     let state = if d.approve { "approved" } else { "rejected" };
     let done = approval::Entity::update_many()
         .col_expr(approval::Column::State, Expr::value(state))

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::open::check_assignee;
 use super::save::{check_not_merged, check_version, save_and_commit};
-use super::{TicketView, events, visible_ticket};
+use super::{TicketView, events, ticket_for_update};
 use crate::{App, AppError, FieldError, require};
 
 /// Who should work on the ticket; `null` clears.
@@ -35,7 +35,7 @@ pub async fn assign_ticket(
 ) -> Result<TicketView, AppError> {
     require(actor, Permission::TicketAssign)?;
     let tx = app.store.begin().await?;
-    let before = visible_ticket(&tx, actor, id).await?;
+    let before = ticket_for_update(&tx, actor, id).await?;
     check_version(&before, req.version)?;
     check_not_merged(&before)?;
     let mut errors = Vec::new();

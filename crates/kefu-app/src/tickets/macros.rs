@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::actions::{By, apply_actions};
 use super::save::{check_not_merged, check_version, save_and_commit};
-use super::{TicketView, visible_ticket};
+use super::{TicketView, ticket_for_update};
 use crate::{App, AppError, FieldError, require, require_staff};
 
 const KEY: &str = "macros";
@@ -58,7 +58,7 @@ pub async fn apply_macro(
         .find(|m| m.id == macro_id)
         .ok_or(AppError::NotFound("macro"))?;
     let tx = app.store.begin().await?;
-    let before = visible_ticket(&tx, actor, ticket_id).await?;
+    let before = ticket_for_update(&tx, actor, ticket_id).await?;
     check_version(&before, version)?;
     check_not_merged(&before)?;
     let now = app.now();

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::save::{check_not_merged, check_version, save_and_commit};
 use super::transition::apply_status;
-use super::{TicketView, events, sla_state, visible_ticket};
+use super::{TicketView, events, sla_state, ticket_for_update};
 use crate::{App, AppError, require};
 
 /// Merge request, sent to the duplicate.
@@ -41,12 +41,21 @@ pub async fn merge_ticket(
         ));
     }
     let tx = app.store.begin().await?;
-    let src = visible_ticket(&tx, actor, id).await?;
+    // Both rows locked in id order, so merging A into B while B goes into A cannot deadlock.
+    let lock_target = || async {
+        ticket_for_update(&tx, actor, req.into_id)
+            .await
+            .map_err(|_| AppError::invalid("into_id", "not_found", "no such ticket"))
+    };
+    let (src, target) = if id < req.into_id {
+        let src = ticket_for_update(&tx, actor, id).await?;
+        (src, lock_target().await?)
+    } else {
+        let target = lock_target().await;
+        (ticket_for_update(&tx, actor, id).await?, target?)
+    };
     check_version(&src, req.version)?;
     check_not_merged(&src)?;
-    let target = visible_ticket(&tx, actor, req.into_id)
-        .await
-        .map_err(|_| AppError::invalid("into_id", "not_found", "no such ticket"))?;
     if target.merged_into_id.is_some() {
         return Err(AppError::invalid(
             "into_id",

@@ -58,7 +58,7 @@ pub use view::{SlaTimerView, SlaView, TicketView, get_ticket, get_ticket_by_numb
 
 use kefu_domain::access::Actor;
 use kefu_store::entity::ticket;
-use kefu_store::sea_orm::{ConnectionTrait, EntityTrait};
+use kefu_store::sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QuerySelect};
 use uuid::Uuid;
 
 use crate::{App, AppError};
@@ -74,6 +74,26 @@ pub(crate) async fn visible_ticket(
         .one(db)
         .await?
         .ok_or(AppError::NotFound("ticket"))?;
+    if !actor.can_see_customer(t.customer_id) {
+        return Err(AppError::NotFound("ticket"));
+    }
+    Ok(t)
+}
+
+/// [`visible_ticket`] for a change inside the transaction `tx`: on PostgreSQL the row stays
+/// locked (`FOR UPDATE`) until the commit, so concurrent changes to one ticket take turns and
+/// each starts from the version the one before it wrote, instead of failing the version check
+/// of the write; SQLite's transactions already hold the write lock from `BEGIN IMMEDIATE`.
+pub(crate) async fn ticket_for_update(
+    tx: &kefu_store::Tx,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<ticket::Model, AppError> {
+    let mut q = ticket::Entity::find_by_id(id);
+    if tx.get_database_backend() == DbBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    let t = q.one(tx).await?.ok_or(AppError::NotFound("ticket"))?;
     if !actor.can_see_customer(t.customer_id) {
         return Err(AppError::NotFound("ticket"));
     }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::save::{check_not_merged, save_and_commit};
 use super::transition::apply_status;
-use super::{TicketView, events, visible_ticket};
+use super::{TicketView, events, ticket_for_update};
 use crate::{App, AppError, require};
 
 /// A reply or a note.
@@ -51,7 +51,7 @@ pub async fn add_reply(
     require(actor, Permission::TicketUpdate)?;
     check_body(&req.body)?;
     let tx = app.store.begin().await?;
-    let before = visible_ticket(&tx, actor, id).await?;
+    let before = ticket_for_update(&tx, actor, id).await?;
     check_not_merged(&before)?;
     let now = app.now();
     let wf = super::workflow_of(app, &tx).await?;
@@ -103,7 +103,7 @@ pub async fn add_note(
     }
     check_body(&req.body)?;
     let tx = app.store.begin().await?;
-    let before = visible_ticket(&tx, actor, id).await?;
+    let before = ticket_for_update(&tx, actor, id).await?;
     let now = app.now();
     events::append(
         &tx,

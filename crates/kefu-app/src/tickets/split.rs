@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::open::{NewTicket, open_in};
 use super::save::check_not_merged;
 use super::view::full_view;
-use super::{TicketView, events, visible_ticket};
+use super::{TicketView, events, ticket_for_update};
 use crate::{App, AppError, require};
 
 /// Split request.
@@ -40,7 +40,7 @@ pub async fn split_ticket(
     require(actor, Permission::TicketMerge)?;
     require(actor, Permission::TicketCreate)?;
     let tx = app.store.begin().await?;
-    let src = visible_ticket(&tx, actor, id).await?;
+    let src = ticket_for_update(&tx, actor, id).await?;
     check_not_merged(&src)?;
     let copied = if req.event_ids.is_empty() {
         Vec::new()

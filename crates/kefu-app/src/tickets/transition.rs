@@ -9,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::save::{check_not_merged, check_version, save_and_commit};
-use super::{TicketView, events, visible_ticket};
+use super::{TicketView, events, ticket_for_update};
 use crate::{App, AppError, require};
 
 /// Request to change status.
@@ -75,7 +75,7 @@ pub async fn transition_ticket(
 ) -> Result<TicketView, AppError> {
     require(actor, Permission::TicketUpdate)?;
     let tx = app.store.begin().await?;
-    let before = visible_ticket(&tx, actor, id).await?;
+    let before = ticket_for_update(&tx, actor, id).await?;
     check_version(&before, req.version)?;
     check_not_merged(&before)?;
     let wf = super::workflow_of(app, &tx).await?;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::open::check_links;
 use super::save::{check_not_merged, check_version, save_and_commit};
-use super::{TicketView, events, kinds, visible_ticket};
+use super::{TicketView, events, kinds, ticket_for_update};
 use crate::customers::check_tags;
 use crate::{App, AppError, FieldError, require};
 
@@ -57,7 +57,7 @@ pub async fn update_ticket(
         ));
     }
     let tx = app.store.begin().await?;
-    let before = visible_ticket(&tx, actor, id).await?;
+    let before = ticket_for_update(&tx, actor, id).await?;
     check_version(&before, p.version)?;
     check_not_merged(&before)?;
     let mut t = before.clone();
