@@ -111,6 +111,8 @@ pub struct App {
     /// indexed above the index's committed position.
     pub(crate) search_write: Arc<tokio::sync::Mutex<search::Indexed>>,
     pub(crate) search_rebuild: search::RebuildTracker,
+    /// Searches running at once (one per core; see `search::query`).
+    pub(crate) search_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -142,6 +144,9 @@ impl App {
             search: Default::default(),
             search_write: Default::default(),
             search_rebuild: Default::default(),
+            search_slots: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         }
     }
 

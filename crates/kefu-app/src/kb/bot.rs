@@ -64,6 +64,7 @@ pub async fn ask(
     let question: String = question.trim().chars().take(500).collect();
     let en = locale.starts_with("en");
     let idx = index_of(app).await?;
+    let slot = crate::search::search_slot(app).await?;
     let (hits, q_words, idx) = {
         let text = question.clone();
         tokio::task::spawn_blocking(move || {
@@ -79,6 +80,7 @@ pub async fn ask(
         .await
         .map_err(anyhow::Error::from)?
     };
+    drop(slot);
     let hits = hits.map_err(|e| AppError::Internal(e.into()))?;
     let ids: Vec<Uuid> = hits
         .iter()

@@ -9,7 +9,6 @@ use kefu_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::search::index_of;
 use crate::tickets::visible_ticket;
 use crate::{App, AppError};
 
@@ -67,12 +66,7 @@ fn uuid_of(hit: &Hit, kind: &str) -> Option<Uuid> {
 }
 
 async fn run(app: &App, q: SearchQuery) -> Result<Vec<Hit>, AppError> {
-    let idx = index_of(app).await?;
-    Ok(tokio::task::spawn_blocking(move || idx.search(&q))
-        .await
-        .map_err(anyhow::Error::from)?
-        .map_err(|e| AppError::Internal(e.into()))?
-        .hits)
+    Ok(crate::search::run_query(app, q).await?.hits)
 }
 
 fn article_url(app: &App, id: Uuid) -> Option<String> {

@@ -47,3 +47,28 @@ pub async fn index_of(app: &App) -> Result<Arc<SearchIndex>, AppError> {
     // (tantivy's writer lock makes the loser fail instead, which is reported as an error).
     Ok(app.search.get_or_init(|| Arc::new(opened)).clone())
 }
+
+/// A turn to search: a search is CPU work from start to end, so at most one runs per core and
+/// the others wait in arrival order. Sharing the cores among all of them instead would stretch
+/// every running search, the costly ones (two frequent words over a million tickets) most.
+pub(crate) async fn search_slot(app: &App) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+    Ok(app
+        .search_slots
+        .acquire()
+        .await
+        .map_err(anyhow::Error::from)?)
+}
+
+/// Runs `q` on the process's index, in its turn (see [`search_slot`]) and off the async
+/// threads.
+pub(crate) async fn run_query(
+    app: &App,
+    q: kefu_search::SearchQuery,
+) -> Result<kefu_search::SearchResults, AppError> {
+    let idx = index_of(app).await?;
+    let _slot = search_slot(app).await?;
+    tokio::task::spawn_blocking(move || idx.search(&q))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(|e| AppError::Internal(e.into()))
+}

@@ -8,7 +8,7 @@ use kefu_search::{Audience, SearchQuery, SearchResults};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::index_of;
+use super::run_query;
 use crate::{App, AppError, FieldError, require};
 
 fn list(s: &Option<String>) -> Vec<String> {
@@ -83,9 +83,5 @@ pub async fn search(app: &App, actor: &Actor, p: SearchParams) -> Result<SearchR
         limit: p.limit.unwrap_or(20).clamp(1, 100),
         offset: p.offset.unwrap_or(0).min(10_000),
     };
-    let idx = index_of(app).await?;
-    tokio::task::spawn_blocking(move || idx.search(&q))
-        .await
-        .map_err(anyhow::Error::from)?
-        .map_err(|e| AppError::Internal(e.into()))
+    run_query(app, q).await
 }
