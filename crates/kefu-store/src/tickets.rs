@@ -205,24 +205,27 @@ pub async fn list_tickets(
 ) -> Result<Vec<ticket::Model>, StoreError> {
     let mut q = ticket::Entity::find().filter(condition(f, db.get_database_backend()));
     if let Some(cur) = after {
-        let (past_time, past_id) = if f.oldest_first {
+        // `created_at <= t AND (created_at < t OR id < i)` (mirrored for oldest first): the
+        // first term is a range on the listing index where the page starts. The equivalent
+        // `created_at < t OR (created_at = t AND id < i)` is no range to PostgreSQL, which
+        // then reads the index from its end and filters every ticket before the cursor
+        // (10,000 rows at page 200: 7–18 ms instead of 0.04 ms).
+        let (at_or_past, past_time, past_id) = if f.oldest_first {
             (
+                ticket::Column::CreatedAt.gte(cur.created_at),
                 ticket::Column::CreatedAt.gt(cur.created_at),
                 ticket::Column::Id.gt(cur.id),
             )
         } else {
             (
+                ticket::Column::CreatedAt.lte(cur.created_at),
                 ticket::Column::CreatedAt.lt(cur.created_at),
                 ticket::Column::Id.lt(cur.id),
             )
         };
-        q = q.filter(
-            Condition::any().add(past_time).add(
-                Condition::all()
-                    .add(ticket::Column::CreatedAt.eq(cur.created_at))
-                    .add(past_id),
-            ),
-        );
+        q = q
+            .filter(at_or_past)
+            .filter(Condition::any().add(past_time).add(past_id));
     }
     let order = if f.oldest_first {
         sea_orm::Order::Asc

@@ -58,12 +58,11 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
             .filter(ticket::Column::MergedIntoId.is_null())
             .filter(ticket::Column::ClosedAt.is_null());
         if let Some((at, id)) = after {
-            q = q.filter(
-                Condition::any().add(ticket::Column::SlaCheckAt.gt(at)).add(
-                    Condition::all()
-                        .add(ticket::Column::SlaCheckAt.eq(at))
-                        .add(ticket::Column::Id.gt(id)),
-                ),
+            // A range on the check index first (see `kefu_store::list_tickets`), then ties.
+            q = q.filter(ticket::Column::SlaCheckAt.gte(at)).filter(
+                Condition::any()
+                    .add(ticket::Column::SlaCheckAt.gt(at))
+                    .add(ticket::Column::Id.gt(id)),
             );
         }
         let rows: Vec<ticket::Model> = q

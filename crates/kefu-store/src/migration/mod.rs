@@ -21,6 +21,7 @@ mod m20261204_000002_maintenance;
 mod m20261205_000001_care;
 mod m20261205_000002_sla_check;
 mod m20261206_000001_sla_warn;
+mod m20261206_000002_ticket_listing_index;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_care::Migration),
             Box::new(m20261205_000002_sla_check::Migration),
             Box::new(m20261206_000001_sla_warn::Migration),
+            Box::new(m20261206_000002_ticket_listing_index::Migration),
         ]
     }
 }
