@@ -142,6 +142,12 @@ pub async fn index_pending(app: &App, limit: u64) -> Result<IndexReport, AppErro
     report.events = new_rows.len();
     rows.extend(new_rows);
     if rows.is_empty() {
+        // Nothing to index; the position still moves past what has settled meanwhile.
+        let new_position = settled_position(app, &indexed, &position);
+        if new_position != position {
+            commit(&idx, new_position.clone()).await?;
+            forget_passed(&mut indexed, &new_position);
+        }
         return Ok(report);
     }
     let of = |prefix: &str| -> Vec<Uuid> {
@@ -171,19 +177,28 @@ pub async fn index_pending(app: &App, limit: u64) -> Result<IndexReport, AppErro
     }
     upsert(&idx, docs).await?;
     indexed.above.extend(rows.iter().map(|r| (r.0, r.3)));
-    // The position passes the indexed rows in id order up to the first one still settling.
+    let new_position = settled_position(app, &indexed, &position);
+    commit(&idx, new_position.clone()).await?;
+    forget_passed(&mut indexed, &new_position);
+    Ok(report)
+}
+
+/// The position after the indexed rows in id order, up to the first one still settling.
+fn settled_position(app: &App, indexed: &Indexed, position: &str) -> String {
     let settled = app.now() - SETTLE;
-    let new_position = indexed
+    indexed
         .above
         .iter()
         .take_while(|(_, at)| **at <= settled)
         .last()
-        .map_or(position, |(id, _)| id.to_string());
-    commit(&idx, new_position.clone()).await?;
-    if let Ok(p) = Uuid::parse_str(&new_position) {
+        .map_or_else(|| position.to_owned(), |(id, _)| id.to_string())
+}
+
+/// Drops the remembered rows the committed position has passed.
+fn forget_passed(indexed: &mut Indexed, position: &str) {
+    if let Ok(p) = Uuid::parse_str(position) {
         indexed.above.retain(|id, _| *id > p);
     }
-    Ok(report)
 }
 
 /// Rebuilds the index from every ticket, then every article, cutting words with the saved
