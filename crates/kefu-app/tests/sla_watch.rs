@@ -8,6 +8,9 @@ use chrono::{Duration, TimeZone, Utc};
 use kefu_app::tickets::{self, NewTicket, TransitionInput};
 use kefu_app::{App, AppSettings, FixedClock};
 use kefu_domain::access::{Actor, Role};
+use kefu_store::entity::ticket;
+use kefu_store::sea_orm::sea_query::Expr;
+use kefu_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use kefu_store::testing::TestDb;
 
 fn admin() -> Actor {
@@ -98,6 +101,23 @@ async fn warnings_and_breaches_are_recorded_once() {
             ]
         );
         assert!(kinds(&app, paused.id).await.is_empty(), "paused clock");
+
+        // A finished ticket left due for a look (data from before an upgrade) is looked at
+        // once and then never again: its check is cleared.
+        ticket::Entity::update_many()
+            .col_expr(ticket::Column::Status, Expr::value("resolved"))
+            .col_expr(ticket::Column::SlaCheckAt, Expr::value(Some(start)))
+            .filter(ticket::Column::Id.eq(t.id))
+            .exec(db.store.conn())
+            .await
+            .unwrap();
+        tickets::scan_sla(&app).await.unwrap();
+        let row = ticket::Entity::find_by_id(t.id)
+            .one(db.store.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.sla_check_at, None, "{:?}", db.backend);
         db.cleanup().await;
     }
 }

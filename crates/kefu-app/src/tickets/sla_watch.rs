@@ -76,10 +76,10 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
         }
         let Some(last) = rows.last() else { break };
         after = last.sla_check_at.map(|at| (at, last.id));
-        let rows: Vec<ticket::Model> = rows
-            .into_iter()
-            .filter(|t| !finished.contains(&t.status))
-            .collect();
+        // A finished ticket has nothing left to watch: its check is cleared so no later scan
+        // reads it again.
+        let (done, rows): (Vec<ticket::Model>, Vec<ticket::Model>) =
+            rows.into_iter().partition(|t| finished.contains(&t.status));
         let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
         let seen: HashSet<String> = ticket_event::Entity::find()
             .filter(ticket_event::Column::TicketId.is_in(ids))
@@ -109,7 +109,7 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
             .collect();
         let mut due_events = Vec::new();
         let mut escalations = Vec::new();
-        let mut checks = Vec::new();
+        let mut checks: Vec<_> = done.iter().map(|t| (t.id, None, None)).collect();
         for (v, status, lp) in super::list::briefs(app, db, rows, now).await? {
             report.checked += 1;
             let id = v.id;

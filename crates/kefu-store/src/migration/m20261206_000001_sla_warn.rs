@@ -32,7 +32,8 @@ impl MigrationTrait for Migration {
         m.get_connection()
             .execute_unprepared(
                 "UPDATE tickets SET sla_check_at = created_at \
-                 WHERE sla_check_at IS NOT NULL AND closed_at IS NULL AND merged_into_id IS NULL",
+                 WHERE sla_check_at IS NOT NULL AND closed_at IS NULL AND resolved_at IS NULL \
+                 AND merged_into_id IS NULL",
             )
             .await?;
         Ok(())
