@@ -159,6 +159,11 @@ pub async fn list_assets(
     customer_id: Uuid,
 ) -> Result<Vec<AssetView>, AppError> {
     visible_customer(app.store.conn(), actor, customer_id).await?;
+    assets_of(app, customer_id).await
+}
+
+/// The installed equipment of a customer the caller has already checked.
+pub(super) async fn assets_of(app: &App, customer_id: Uuid) -> Result<Vec<AssetView>, AppError> {
     let today = app.now().date_naive();
     Ok(asset::Entity::find()
         .filter(asset::Column::CustomerId.eq(customer_id))

@@ -118,6 +118,14 @@ pub async fn list_contacts(
     customer_id: Uuid,
 ) -> Result<Vec<ContactView>, AppError> {
     visible_customer(app.store.conn(), actor, customer_id).await?;
+    contacts_of(app, customer_id).await
+}
+
+/// The contacts of a customer the caller has already checked.
+pub(super) async fn contacts_of(
+    app: &App,
+    customer_id: Uuid,
+) -> Result<Vec<ContactView>, AppError> {
     Ok(contact::Entity::find()
         .filter(contact::Column::CustomerId.eq(customer_id))
         .order_by_desc(contact::Column::IsPrimary)

@@ -1,6 +1,7 @@
 //! Customers and what belongs to them: contacts, installed assets and orders.
 
 mod assets;
+mod card;
 mod contacts;
 mod invitations;
 mod lookup;
@@ -9,6 +10,7 @@ mod party;
 
 pub(crate) use assets::view as asset_view;
 pub use assets::{AssetView, NewAsset, create_asset, list_assets};
+pub use card::{CustomerCard, customer_card};
 pub use contacts::{ContactView, NewContact, create_contact, list_contacts};
 pub use invitations::{
     CreatedInvitation, PendingInvitation, accept_invitation, invite_portal_user, pending_invitation,

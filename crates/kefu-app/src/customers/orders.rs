@@ -159,8 +159,13 @@ pub async fn list_orders(
     actor: &Actor,
     customer_id: Uuid,
 ) -> Result<Vec<OrderView>, AppError> {
+    visible_customer(app.store.conn(), actor, customer_id).await?;
+    orders_of(app, customer_id).await
+}
+
+/// The orders of a customer the caller has already checked.
+pub(super) async fn orders_of(app: &App, customer_id: Uuid) -> Result<Vec<OrderView>, AppError> {
     let db = app.store.conn();
-    visible_customer(db, actor, customer_id).await?;
     let orders = order::Entity::find()
         .filter(order::Column::CustomerId.eq(customer_id))
         .order_by_desc(order::Column::OrderDate)

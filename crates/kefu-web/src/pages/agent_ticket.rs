@@ -63,11 +63,12 @@ async fn customer_card(
     .into_iter()
     .filter(|o| o.id != t.id)
     .collect();
+    let c = customers::customer_card(&s.app, &v.actor, cid).await?;
     Ok(Some(Card {
-        customer: customers::get_customer(&s.app, &v.actor, cid).await?,
-        contacts: customers::list_contacts(&s.app, &v.actor, cid).await?,
-        assets: customers::list_assets(&s.app, &v.actor, cid).await?,
-        orders: customers::list_orders(&s.app, &v.actor, cid).await?,
+        customer: c.customer,
+        contacts: c.contacts,
+        assets: c.assets,
+        orders: c.orders,
         others,
     }))
 }
