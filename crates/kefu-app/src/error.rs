@@ -86,6 +86,15 @@ impl AppError {
     pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
         AppError::Invalid(vec![FieldError::new(field, code, message)])
     }
+
+    /// `instead` when this is a NotFound (a missing record reported as something the caller
+    /// names); any other error, a database fault among them, stays what it is.
+    pub fn when_not_found(self, instead: AppError) -> Self {
+        match self {
+            AppError::NotFound(_) => instead,
+            e => e,
+        }
+    }
 }
 
 impl From<StoreError> for AppError {

@@ -4,7 +4,7 @@
 
 use kefu_app::tickets::{self, MergeInput, NewTicket, ReplyInput};
 use kefu_app::users::{NewUser, create_user};
-use kefu_app::{App, AppSettings};
+use kefu_app::{App, AppError, AppSettings};
 use kefu_domain::access::{Actor, Role};
 use kefu_store::entity::{ticket, ticket_event};
 use kefu_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -126,6 +126,21 @@ async fn concurrent_changes_to_one_ticket_take_turns() {
             results.iter().filter(|r| r.is_ok()).count(),
             1,
             "{:?}: {results:?}",
+            db.backend
+        );
+        // The other is told why (one side is already merged), not failed by a deadlock (a
+        // 500) or a stale version.
+        let refused = results.iter().find_map(|r| r.as_ref().err()).unwrap();
+        assert!(
+            matches!(
+                refused,
+                AppError::Invalid(_)
+                    | AppError::Rule {
+                        code: "ticket_merged",
+                        ..
+                    }
+            ),
+            "{:?}: {refused:?}",
             db.backend
         );
         let merged = ticket::Entity::find()

@@ -289,7 +289,7 @@ pub async fn decide_quote(
     // A quotation of a ticket the actor cannot see does not exist for them.
     ticket_for_update(&tx, actor, q.ticket_id)
         .await
-        .map_err(|_| AppError::NotFound("quote"))?;
+        .map_err(|e| e.when_not_found(AppError::NotFound("quote")))?;
     let to = if d.accept {
         QuoteStatus::Accepted
     } else {

@@ -95,52 +95,42 @@ pub async fn index_pending(app: &App, limit: u64) -> Result<IndexReport, AppErro
         indexed.above.clear();
     }
     let db = app.store.conn();
-    let announced = || {
-        outbox_message::Entity::find()
-            .select_only()
-            .columns([
-                outbox_message::Column::Id,
-                outbox_message::Column::Topic,
-                outbox_message::Column::AggregateId,
-                outbox_message::Column::CreatedAt,
-            ])
-            .filter(outbox_message::Column::AggregateId.is_not_null())
-            .filter(
-                Condition::any()
-                    .add(outbox_message::Column::Topic.starts_with("ticket."))
-                    .add(outbox_message::Column::Topic.starts_with("article.")),
-            )
-    };
+    // Every row above the position: the remembered ones come back too (the limit makes room
+    // for them) and are skipped, so what is left is new, or committed late below a row
+    // already indexed (its transaction took its id first).
+    let newest = indexed.above.last_key_value().map(|(id, _)| *id);
+    let mut q = outbox_message::Entity::find()
+        .select_only()
+        .columns([
+            outbox_message::Column::Id,
+            outbox_message::Column::Topic,
+            outbox_message::Column::AggregateId,
+            outbox_message::Column::CreatedAt,
+        ])
+        .filter(outbox_message::Column::AggregateId.is_not_null())
+        .filter(
+            Condition::any()
+                .add(outbox_message::Column::Topic.starts_with("ticket."))
+                .add(outbox_message::Column::Topic.starts_with("article.")),
+        );
+    if let Some(a) = after {
+        q = q.filter(outbox_message::Column::Id.gt(a));
+    }
     type Row = (Uuid, String, Option<Uuid>, chrono::DateTime<chrono::Utc>);
-    // Rows at or below the newest one already indexed that are not known: written by a
-    // transaction that committed after a later one was indexed.
-    let mut rows: Vec<Row> = Vec::new();
-    if let Some((&newest, _)) = indexed.above.last_key_value() {
-        let mut q = announced().filter(outbox_message::Column::Id.lte(newest));
-        if let Some(a) = after {
-            q = q.filter(outbox_message::Column::Id.gt(a));
-        }
-        rows = q
-            .order_by_asc(outbox_message::Column::Id)
-            .into_tuple::<Row>()
-            .all(db)
-            .await?
-            .into_iter()
-            .filter(|r| !indexed.above.contains_key(&r.0))
-            .collect();
-    }
-    let mut q = announced();
-    if let Some(from) = indexed.above.last_key_value().map(|(id, _)| *id).or(after) {
-        q = q.filter(outbox_message::Column::Id.gt(from));
-    }
-    let new_rows: Vec<Row> = q
+    let rows: Vec<Row> = q
         .order_by_asc(outbox_message::Column::Id)
-        .limit(limit)
-        .into_tuple()
+        .limit(limit + indexed.above.len() as u64)
+        .into_tuple::<Row>()
         .all(db)
-        .await?;
-    report.events = new_rows.len();
-    rows.extend(new_rows);
+        .await?
+        .into_iter()
+        .filter(|r| !indexed.above.contains_key(&r.0))
+        .collect();
+    // New rows (beyond the newest indexed one) against the limit; late ones do not count.
+    report.events = rows
+        .iter()
+        .filter(|r| newest.is_none_or(|n| r.0 > n))
+        .count();
     if rows.is_empty() {
         // Nothing to index; the position still moves past what has settled meanwhile.
         let new_position = settled_position(app, &indexed, &position);

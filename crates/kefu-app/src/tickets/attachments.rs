@@ -216,7 +216,7 @@ pub async fn read_attachment(
         .ok_or(AppError::NotFound("attachment"))?;
     visible_ticket(db, actor, a.ticket_id)
         .await
-        .map_err(|_| AppError::NotFound("attachment"))?;
+        .map_err(|e| e.when_not_found(AppError::NotFound("attachment")))?;
     if !actor.role.is_staff() {
         let public = match a.event_id {
             Some(eid) => ticket_event::Entity::find_by_id(eid)

@@ -45,7 +45,9 @@ pub async fn merge_ticket(
     let lock_target = || async {
         ticket_for_update(&tx, actor, req.into_id)
             .await
-            .map_err(|_| AppError::invalid("into_id", "not_found", "no such ticket"))
+            .map_err(|e| {
+                e.when_not_found(AppError::invalid("into_id", "not_found", "no such ticket"))
+            })
     };
     let (src, target) = if id < req.into_id {
         let src = ticket_for_update(&tx, actor, id).await?;

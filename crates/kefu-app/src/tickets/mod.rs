@@ -70,14 +70,13 @@ pub(crate) async fn visible_ticket(
     actor: &Actor,
     id: Uuid,
 ) -> Result<ticket::Model, AppError> {
-    let t = ticket::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("ticket"))?;
-    if !actor.can_see_customer(t.customer_id) {
-        return Err(AppError::NotFound("ticket"));
-    }
-    Ok(t)
+    seen_by(actor, ticket::Entity::find_by_id(id).one(db).await?)
+}
+
+/// The ticket if `actor` may see it; NotFound when it is missing or not theirs.
+fn seen_by(actor: &Actor, t: Option<ticket::Model>) -> Result<ticket::Model, AppError> {
+    t.filter(|t| actor.can_see_customer(t.customer_id))
+        .ok_or(AppError::NotFound("ticket"))
 }
 
 /// [`visible_ticket`] for a change inside the transaction `tx`: on PostgreSQL the row stays
@@ -93,11 +92,7 @@ pub(crate) async fn ticket_for_update(
     if tx.get_database_backend() == DbBackend::Postgres {
         q = q.lock_exclusive();
     }
-    let t = q.one(tx).await?.ok_or(AppError::NotFound("ticket"))?;
-    if !actor.can_see_customer(t.customer_id) {
-        return Err(AppError::NotFound("ticket"));
-    }
-    Ok(t)
+    seen_by(actor, q.one(tx).await?)
 }
 
 /// The status workflow in force, for screens that offer transitions.

@@ -128,16 +128,26 @@ pub(crate) fn project(
     let (check, warn) = if after.closed_at.is_some() || after.merged_into_id.is_some() {
         (None, None)
     } else {
-        (
-            kefu_domain::sla::next_check(s, &lp.policy, &lp.calendar, now),
-            kefu_domain::sla::warn_at(s, &lp.policy, &lp.calendar, now),
-        )
+        watch_marks(s, lp, now)
     };
     set_if_changed(&mut am.sla_check_at, after.sla_check_at, check);
     set_if_changed(&mut am.sla_warn_at, after.sla_warn_at, warn);
     if lp.id != Uuid::nil() && after.sla_policy_id.is_none() {
         am.sla_policy_id = Set(Some(lp.id));
     }
+}
+
+/// What the SLA watch keeps on a ticket whose clock is `s`: when to look at it next
+/// (`sla_check_at`) and when it enters its warning band (`sla_warn_at`).
+pub(crate) fn watch_marks(
+    s: &SlaStatus,
+    lp: &LoadedPolicy,
+    now: DateTime<Utc>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    (
+        kefu_domain::sla::next_check(s, &lp.policy, &lp.calendar, now),
+        kefu_domain::sla::warn_at(s, &lp.policy, &lp.calendar, now),
+    )
 }
 
 fn set_if_changed<T: PartialEq + Into<kefu_store::sea_orm::Value> + Clone>(

@@ -113,11 +113,8 @@ pub async fn scan_sla(app: &App) -> Result<SlaScan, AppError> {
         for (v, status, lp) in super::list::briefs(app, db, rows, now).await? {
             report.checked += 1;
             let id = v.id;
-            checks.push((
-                id,
-                kefu_domain::sla::next_check(&status, &lp.policy, &lp.calendar, now),
-                kefu_domain::sla::warn_at(&status, &lp.policy, &lp.calendar, now),
-            ));
+            let (next, warn) = super::sla_state::watch_marks(&status, &lp, now);
+            checks.push((id, next, warn));
             for (name, timer) in [
                 ("first_response", &v.sla.first_response),
                 ("resolution", &v.sla.resolution),

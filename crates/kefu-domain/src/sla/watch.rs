@@ -19,16 +19,13 @@ pub fn timer_check(
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
     let due = timer.due_at?;
-    let band = i64::from(timer.target_minutes) * 60 * i64::from(policy.warn_before_percent) / 100;
     match timer.state {
-        TimerState::OnTrack => {
-            let left = timer.remaining_seconds.unwrap_or(0);
-            if band <= 0 || left <= band {
-                return Some(due);
-            }
-            cal.add_business_time(now, Duration::seconds(left - band))
-                .or(Some(due))
-        }
+        // The instant it enters its warning band; its due time when there is no band ahead.
+        TimerState::OnTrack => Some(
+            timer_warn_at(timer, policy, cal, now)
+                .filter(|w| *w > now)
+                .unwrap_or(due),
+        ),
         TimerState::Warning => Some(due),
         TimerState::Breached => {
             let overdue = -timer.remaining_seconds.unwrap_or(0);

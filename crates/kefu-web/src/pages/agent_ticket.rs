@@ -34,10 +34,8 @@ async fn names(s: &AppState, v: &Viewer) -> HashMap<String, String> {
 /// The customer card of the ticket page.
 #[derive(Serialize)]
 struct Card {
-    customer: customers::CustomerView,
-    contacts: Vec<customers::ContactView>,
-    assets: Vec<customers::AssetView>,
-    orders: Vec<customers::OrderView>,
+    #[serde(flatten)]
+    card: customers::CustomerCard,
     others: Vec<tickets::TicketView>,
 }
 
@@ -63,12 +61,8 @@ async fn customer_card(
     .into_iter()
     .filter(|o| o.id != t.id)
     .collect();
-    let c = customers::customer_card(&s.app, &v.actor, cid).await?;
     Ok(Some(Card {
-        customer: c.customer,
-        contacts: c.contacts,
-        assets: c.assets,
-        orders: c.orders,
+        card: customers::customer_card(&s.app, &v.actor, cid).await?,
         others,
     }))
 }
@@ -84,9 +78,10 @@ async fn page_ctx(s: &AppState, v: &Viewer, id: Uuid) -> Result<Value, AppError>
         .collect();
     let card = customer_card(s, v, &t).await?;
     let vocab = vocab(s, v).await?;
-    let customer_name = card.as_ref().map(|c| c.customer.name.as_str());
+    let customer_name = card.as_ref().map(|c| c.card.customer.name.as_str());
     let contact_name = card.as_ref().and_then(|c| {
-        c.contacts
+        c.card
+            .contacts
             .iter()
             .find(|x| Some(x.id) == t.contact_id)
             .map(|x| x.name.as_str())
