@@ -1,5 +1,6 @@
-//! A short-lived cache of configuration read on every ticket change (SLA policies with their
-//! calendars, the status workflow, ticket types with their forms), so that each change does not
+//! A short-lived cache of configuration read on every ticket change or ticket page (SLA
+//! policies with their calendars, the status workflow, ticket types with their forms, the staff
+//! directory, list settings such as macros and canned replies), so that each one does not
 //! re-read and re-parse them. Writes on this node clear it at once; other nodes see a change
 //! within `TTL`.
 
@@ -7,7 +8,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use kefu_domain::fields::FieldDef;
 use kefu_domain::sla::{BusinessCalendar, SlaPolicy};
 use kefu_domain::ticket::Workflow;
 use uuid::Uuid;
@@ -28,8 +28,8 @@ pub struct LoadedPolicy {
 /// Default policy id and every loaded policy by id.
 pub type Policies = (Option<Uuid>, Arc<HashMap<Uuid, Arc<LoadedPolicy>>>);
 
-/// Ticket types by code: (active, custom fields).
-pub type TicketTypes = HashMap<String, (bool, Vec<FieldDef>)>;
+/// Every ticket type, in display order.
+pub type TicketTypes = Vec<crate::tickets::TicketTypeView>;
 
 #[derive(Default)]
 struct Inner {
@@ -39,6 +39,8 @@ struct Inner {
     workflow: Option<(Instant, Arc<Workflow>)>,
     types: Option<(Instant, Arc<TicketTypes>)>,
     dispatch: Option<(Instant, Arc<crate::dispatch::DispatchConfig>)>,
+    staff: Option<(Instant, Arc<Vec<crate::users::StaffEntry>>)>,
+    settings: HashMap<String, (Instant, Arc<Option<serde_json::Value>>)>,
 }
 
 fn fresh<T: Clone>(slot: &Option<(Instant, T)>) -> Option<T> {
@@ -98,6 +100,38 @@ impl ConfigCache {
         self.0.write().unwrap_or_else(|e| e.into_inner()).dispatch = Some((Instant::now(), c));
     }
 
+    /// The cached staff directory if fresh.
+    pub fn staff(&self) -> Option<Arc<Vec<crate::users::StaffEntry>>> {
+        fresh(&self.0.read().unwrap_or_else(|e| e.into_inner()).staff)
+    }
+
+    /// Caches the staff directory.
+    pub fn put_staff(&self, staff: Arc<Vec<crate::users::StaffEntry>>) {
+        self.0.write().unwrap_or_else(|e| e.into_inner()).staff = Some((Instant::now(), staff));
+    }
+
+    /// The cached value of setting `key` (`None` inside when unset) if fresh.
+    pub fn setting(&self, key: &str) -> Option<Arc<Option<serde_json::Value>>> {
+        fresh(
+            &self
+                .0
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .settings
+                .get(key)
+                .cloned(),
+        )
+    }
+
+    /// Caches the value of setting `key`.
+    pub fn put_setting(&self, key: &str, value: Arc<Option<serde_json::Value>>) {
+        self.0
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .settings
+            .insert(key.to_owned(), (Instant::now(), value));
+    }
+
     /// Forgets everything.
     pub fn clear(&self) {
         let mut g = self.0.write().unwrap_or_else(|e| e.into_inner());
@@ -105,5 +139,7 @@ impl ConfigCache {
         g.workflow = None;
         g.types = None;
         g.dispatch = None;
+        g.staff = None;
+        g.settings.clear();
     }
 }

@@ -105,7 +105,7 @@ pub struct App {
     /// Anonymous use of the bot, suggestions and votes, per client address.
     pub(crate) public_limiter: auth::rate_limit::LoginLimiter,
     pub(crate) mail_locks: mail::PollLocks,
-    pub(crate) search: Arc<std::sync::OnceLock<Arc<kefu_search::SearchIndex>>>,
+    pub(crate) search: Arc<tokio::sync::OnceCell<Arc<kefu_search::SearchIndex>>>,
     /// Held by whoever writes the index (the outbox follower, a rebuild), so a rebuild's
     /// clear and the follower's commits never interleave; it guards what the follower has
     /// indexed above the index's committed position.

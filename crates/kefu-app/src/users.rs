@@ -129,6 +129,7 @@ pub async fn create_user(
     let tx = app.store.begin().await?;
     let v = insert_user(app, &tx, actor.map(|a| a.user_id), req).await?;
     tx.commit().await?;
+    app.cache.clear();
     Ok(v)
 }
 
@@ -339,6 +340,7 @@ pub async fn update_user(
     )
     .await?;
     tx.commit().await?;
+    app.cache.clear();
     // Role or active flag may have changed: cached API tokens must re-resolve.
     app.tokens.clear();
     Ok(saved.into())
@@ -424,7 +426,10 @@ pub async fn staff_directory(app: &App, actor: &Actor) -> Result<Vec<StaffEntry>
     if !actor.role.is_staff() {
         return Err(AppError::Forbidden("staff only".into()));
     }
-    Ok(user::Entity::find()
+    if let Some(staff) = app.cache.staff() {
+        return Ok((*staff).clone());
+    }
+    let staff: Vec<StaffEntry> = user::Entity::find()
         .filter(user::Column::CustomerId.is_null())
         .order_by_asc(user::Column::Name)
         .all(app.store.conn())
@@ -436,7 +441,9 @@ pub async fn staff_directory(app: &App, actor: &Actor) -> Result<Vec<StaffEntry>
             role: u.role,
             active: u.active,
         })
-        .collect())
+        .collect();
+    app.cache.put_staff(std::sync::Arc::new(staff.clone()));
+    Ok(staff)
 }
 
 /// Sets the caller's own time zone (an IANA name such as `Asia/Shanghai`); pages show times in it.

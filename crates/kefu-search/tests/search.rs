@@ -285,6 +285,40 @@ fn a_crash_keeps_what_was_committed_and_its_position() {
 }
 
 #[test]
+fn an_index_of_an_older_schema_is_replaced_by_an_empty_one() {
+    use tantivy::schema::{STORED, STRING, Schema};
+    let dir = std::env::temp_dir().join(format!("kefu-search-schema-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    {
+        // An index as an older kefu could have left it: another schema, a document, a position.
+        let mut b = Schema::builder();
+        let id = b.add_text_field("id", STRING | STORED);
+        let old = tantivy::Index::create_in_dir(&dir, b.build()).unwrap();
+        let mut w: tantivy::IndexWriter = old.writer(15_000_000).unwrap();
+        w.add_document(tantivy::doc!(id => "ticket:old")).unwrap();
+        let mut p = w.prepare_commit().unwrap();
+        p.set_payload("outbox-3");
+        p.commit().unwrap();
+    }
+    let idx = SearchIndex::open(&dir, &[]).unwrap();
+    assert!(idx.replaced_old_schema());
+    assert!(idx.is_empty());
+    // No position: the indexer rebuilds it from the database.
+    assert_eq!(idx.position().unwrap(), None);
+    idx.upsert(&[ticket("1", "acme", "打印机卡纸", "卡纸")])
+        .unwrap();
+    idx.commit("outbox-7").unwrap();
+    drop(idx);
+    // Reopened with the same schema: kept.
+    let idx = SearchIndex::open(&dir, &[]).unwrap();
+    assert!(!idx.replaced_old_schema());
+    assert_eq!(ids(&idx, &SearchQuery::staff("卡纸")), ["ticket:1"]);
+    drop(idx);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_new_dictionary_cuts_new_documents_and_queries_at_once() {
     let idx = SearchIndex::in_memory(&[]).unwrap();
     let name = "凯撒定影辊";

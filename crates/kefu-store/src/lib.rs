@@ -11,6 +11,7 @@ pub mod migration;
 mod counters;
 mod error;
 mod idempotency;
+mod inserts;
 mod text;
 mod tickets;
 
@@ -19,9 +20,10 @@ pub mod testing;
 
 use std::time::Duration;
 
-pub use counters::next_ticket_seq;
+pub use counters::{next_ticket_seq, number_ticket};
 pub use error::StoreError;
 pub use idempotency::{IdempotencyRecord, find_idempotent, finish_idempotent, save_idempotent};
+pub use inserts::insert_all;
 pub use sea_orm;
 pub use text::{contains_ci, ends_with_ci};
 pub use tickets::{

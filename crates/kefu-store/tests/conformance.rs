@@ -11,7 +11,8 @@ use kefu_store::sea_orm::{
 use kefu_store::testing::TestDb;
 use kefu_store::{
     IdempotencyRecord, StoreError, TicketCursor, TicketFilter, count_tickets, find_idempotent,
-    list_tickets, next_ticket_seq, save_idempotent, update_ticket_versioned,
+    insert_all, list_tickets, next_ticket_seq, number_ticket, save_idempotent,
+    update_ticket_versioned,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -456,6 +457,116 @@ async fn ticket_sequence_counts_per_period_and_rolls_back_with_its_transaction()
         }
         got.sort_unstable();
         assert_eq!(got, (1..=16).collect::<Vec<i64>>(), "{:?}", db.backend);
+    }
+    on_both!(check);
+}
+
+#[tokio::test]
+async fn numbering_a_ticket_takes_the_sequence_and_writes_the_number() {
+    async fn check(db: &TestDb) {
+        let conn = db.store.conn();
+        let a = new_ticket(conn, T::default()).await;
+        let b = new_ticket(
+            conn,
+            T {
+                number: "~b",
+                ..T::default()
+            },
+        )
+        .await;
+        let tx = db.store.begin().await.unwrap();
+        assert_eq!(
+            number_ticket(&tx, a.id, "SR-202611", 6).await.unwrap(),
+            "SR-202611-000001"
+        );
+        tx.commit().await.unwrap();
+        let stored = ticket::Entity::find_by_id(a.id).one(conn).await.unwrap();
+        assert_eq!(
+            stored.unwrap().number,
+            "SR-202611-000001",
+            "{:?}",
+            db.backend
+        );
+        // Past the padding the number grows instead of being cut.
+        conn.execute_unprepared("UPDATE ticket_counters SET last_seq = 999999")
+            .await
+            .unwrap();
+        assert_eq!(
+            number_ticket(conn, b.id, "SR-202611", 6).await.unwrap(),
+            "SR-202611-1000000",
+            "{:?}",
+            db.backend
+        );
+        // No such ticket: an error, and in a transaction the number is not burnt.
+        let tx = db.store.begin().await.unwrap();
+        assert!(
+            number_ticket(&tx, Uuid::now_v7(), "SR-202611", 6)
+                .await
+                .is_err()
+        );
+        tx.rollback().await.unwrap();
+        assert_eq!(next_ticket_seq(conn, "SR-202611").await.unwrap(), 1_000_001);
+    }
+    on_both!(check);
+}
+
+#[tokio::test]
+async fn inserts_sent_together_land_together_or_not_at_all() {
+    async fn check(db: &TestDb) {
+        use kefu_store::sea_orm::QueryTrait;
+        let event = |ticket_id: Uuid| {
+            ticket_event::Entity::insert(ticket_event::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                ticket_id: Set(ticket_id),
+                kind: Set("created".into()),
+                actor_id: Set(None),
+                public: Set(true),
+                data: Set(json!({"subject": "主轴异响"})),
+                created_at: Set(t0()),
+            })
+            .into_query()
+        };
+        // A ticket and its event (the child references the parent of the same statement).
+        let t = new_ticket_model();
+        let id = t.id.clone().unwrap();
+        let tx = db.store.begin().await.unwrap();
+        insert_all(&tx, vec![ticket::Entity::insert(t).into_query(), event(id)])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let conn = db.store.conn();
+        let stored = ticket::Entity::find_by_id(id).one(conn).await.unwrap();
+        assert!(stored.is_some(), "{:?}", db.backend);
+        use kefu_store::sea_orm::{ColumnTrait, QueryFilter};
+        let events = ticket_event::Entity::find()
+            .filter(ticket_event::Column::TicketId.eq(id))
+            .all(conn)
+            .await
+            .unwrap();
+        assert_eq!(events.len(), 1, "{:?}", db.backend);
+        // An event of no ticket: refused as a foreign key, and the ticket sent with it is gone
+        // with the transaction.
+        let mut t = new_ticket_model();
+        t.number = Set("SR-202602-000002".into());
+        let other = t.id.clone().unwrap();
+        let tx = db.store.begin().await.unwrap();
+        let r = insert_all(
+            &tx,
+            vec![
+                ticket::Entity::insert(t).into_query(),
+                event(Uuid::now_v7()),
+            ],
+        )
+        .await;
+        assert!(matches!(r, Err(StoreError::ForeignKey(_))), "{r:?}");
+        tx.rollback().await.unwrap();
+        assert!(
+            ticket::Entity::find_by_id(other)
+                .one(conn)
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
     on_both!(check);
 }

@@ -3,8 +3,8 @@
 
 use kefu_domain::access::Actor;
 use kefu_store::sea_orm::ConnectionTrait;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::sla::{get_setting, put_setting};
 use crate::{App, AppError, audit};
@@ -15,6 +15,27 @@ pub(crate) async fn read_list<T: DeserializeOwned>(
     key: &str,
 ) -> Result<Vec<T>, AppError> {
     read_object(db, key).await
+}
+
+/// [`read_list`] through the configuration cache (for lists read on every page, such as macros
+/// and canned replies; [`write_list`] clears the cache).
+pub(crate) async fn cached_list<T: DeserializeOwned>(
+    app: &App,
+    key: &str,
+) -> Result<Vec<T>, AppError> {
+    let value = match app.cache.setting(key) {
+        Some(v) => v,
+        None => {
+            let v = std::sync::Arc::new(get_setting(app.store.conn(), key).await?);
+            app.cache.put_setting(key, v.clone());
+            v
+        }
+    };
+    Ok(value
+        .as_ref()
+        .as_ref()
+        .and_then(|v| Vec::<T>::deserialize(v).ok())
+        .unwrap_or_default())
 }
 
 /// The object stored under `key` (its default when unset or unreadable).

@@ -30,22 +30,31 @@ pub const INDEXED_DICTIONARY_SETTING: &str = "search_dictionary_indexed";
 /// words with the dictionary it was last rebuilt with (so queries are cut like the documents
 /// they search; a saved but not yet rebuilt dictionary waits for the rebuild).
 pub async fn index_of(app: &App) -> Result<Arc<SearchIndex>, AppError> {
-    if let Some(i) = app.search.get() {
-        return Ok(i.clone());
-    }
-    let db = app.store.conn();
-    let words: Vec<String> = match crate::sla::get_setting(db, INDEXED_DICTIONARY_SETTING).await? {
-        Some(v) => serde_json::from_value(v).unwrap_or_default(),
-        None => crate::config::list_setting::read_list(db, DICTIONARY_SETTING).await?,
-    };
-    let dir = app.settings.index_dir.clone();
-    let opened = tokio::task::spawn_blocking(move || SearchIndex::open(&dir, &words))
+    // One opening at a time: the first caller opens, the others wait for it and share the
+    // index (two openings would race for tantivy's writer lock and the loser would fail).
+    app.search
+        .get_or_try_init(|| async {
+            let db = app.store.conn();
+            let words: Vec<String> =
+                match crate::sla::get_setting(db, INDEXED_DICTIONARY_SETTING).await? {
+                    Some(v) => serde_json::from_value(v).unwrap_or_default(),
+                    None => crate::config::list_setting::read_list(db, DICTIONARY_SETTING).await?,
+                };
+            let dir = app.settings.index_dir.clone();
+            let opened = tokio::task::spawn_blocking(move || SearchIndex::open(&dir, &words))
+                .await
+                .map_err(anyhow::Error::from)?
+                .map_err(anyhow::Error::from)?;
+            if opened.replaced_old_schema() {
+                tracing::warn!(
+                    "the search index was written by an older kefu (another schema): it starts \
+                     empty and is rebuilt from the database (searches find less until then)"
+                );
+            }
+            Ok::<_, AppError>(Arc::new(opened))
+        })
         .await
-        .map_err(anyhow::Error::from)?
-        .map_err(anyhow::Error::from)?;
-    // Two callers may race here; the first one's index wins and the other's is dropped
-    // (tantivy's writer lock makes the loser fail instead, which is reported as an error).
-    Ok(app.search.get_or_init(|| Arc::new(opened)).clone())
+        .cloned()
 }
 
 /// A turn to search: a search is CPU work from start to end, so at most one runs per core and

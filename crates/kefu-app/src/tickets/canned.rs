@@ -23,7 +23,7 @@ pub async fn canned_replies(app: &App, actor: &Actor) -> Result<Vec<CannedReply>
     if !actor.role.is_staff() {
         return Err(AppError::Forbidden("staff only".into()));
     }
-    crate::config::list_setting::read_list(app.store.conn(), "canned_replies").await
+    crate::config::list_setting::cached_list(app, "canned_replies").await
 }
 
 /// Replaces the canned replies (admins); unknown `{{variables}}` are refused.

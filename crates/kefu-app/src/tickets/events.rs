@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use kefu_store::entity::{outbox_message, ticket_event};
-use kefu_store::sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use kefu_store::sea_orm::sea_query::InsertStatement;
+use kefu_store::sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QueryTrait};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -54,8 +55,23 @@ pub(crate) async fn append(
     data: Value,
     now: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
+    let (id, inserts) = append_inserts(ticket_id, kind, actor_id, public, data, now);
+    kefu_store::insert_all(db, inserts.into()).await?;
+    Ok(id)
+}
+
+/// The inserts of [`append`] (the event, then its outbox message), for a caller that sends
+/// them together with its own; returns the event's id with them.
+pub(crate) fn append_inserts(
+    ticket_id: Uuid,
+    kind: &str,
+    actor_id: Option<Uuid>,
+    public: bool,
+    data: Value,
+    now: DateTime<Utc>,
+) -> (Uuid, [InsertStatement; 2]) {
     let id = Uuid::now_v7();
-    ticket_event::Entity::insert(ticket_event::ActiveModel {
+    let event = ticket_event::Entity::insert(ticket_event::ActiveModel {
         id: Set(id),
         ticket_id: Set(ticket_id),
         kind: Set(kind.to_owned()),
@@ -64,9 +80,8 @@ pub(crate) async fn append(
         data: Set(data),
         created_at: Set(now),
     })
-    .exec_without_returning(db)
-    .await?;
-    outbox_message::Entity::insert(outbox_message::ActiveModel {
+    .into_query();
+    let outbox = outbox_message::Entity::insert(outbox_message::ActiveModel {
         id: Set(Uuid::now_v7()),
         topic: Set(format!("ticket.{kind}")),
         aggregate_id: Set(Some(ticket_id)),
@@ -74,7 +89,6 @@ pub(crate) async fn append(
         created_at: Set(now),
         processed_at: Set(None),
     })
-    .exec_without_returning(db)
-    .await?;
-    Ok(id)
+    .into_query();
+    (id, [event, outbox])
 }

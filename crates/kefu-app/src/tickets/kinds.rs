@@ -27,10 +27,22 @@ pub struct TicketTypeView {
 
 /// All ticket types.
 pub async fn list_ticket_types(app: &App, _actor: &Actor) -> Result<Vec<TicketTypeView>, AppError> {
-    Ok(ticket_type::Entity::find()
+    Ok((*all_types(app, app.store.conn()).await?).clone())
+}
+
+/// Every ticket type in display order, through the configuration cache (read with `db` when
+/// stale).
+async fn all_types(
+    app: &App,
+    db: &impl ConnectionTrait,
+) -> Result<std::sync::Arc<crate::config_cache::TicketTypes>, AppError> {
+    if let Some(t) = app.cache.types() {
+        return Ok(t);
+    }
+    let all: crate::config_cache::TicketTypes = ticket_type::Entity::find()
         .order_by_asc(ticket_type::Column::CreatedAt)
         .order_by_asc(ticket_type::Column::Code)
-        .all(app.store.conn())
+        .all(db)
         .await?
         .into_iter()
         .map(|t| TicketTypeView {
@@ -40,7 +52,10 @@ pub async fn list_ticket_types(app: &App, _actor: &Actor) -> Result<Vec<TicketTy
             fields: serde_json::from_value(t.fields).unwrap_or_default(),
             active: t.active,
         })
-        .collect())
+        .collect();
+    let all = std::sync::Arc::new(all);
+    app.cache.put_types(all.clone());
+    Ok(all)
 }
 
 /// The custom fields of a type for reading a form (none for an unknown or inactive type; the
@@ -64,30 +79,9 @@ pub(crate) async fn fields_of(
             "lowercase letters, digits, _ or -",
         ));
     };
-    let types = match app.cache.types() {
-        Some(t) => t,
-        None => {
-            let all: crate::config_cache::TicketTypes = ticket_type::Entity::find()
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|t| {
-                    (
-                        t.code,
-                        (
-                            t.active,
-                            serde_json::from_value(t.fields).unwrap_or_default(),
-                        ),
-                    )
-                })
-                .collect();
-            let all = std::sync::Arc::new(all);
-            app.cache.put_types(all.clone());
-            all
-        }
-    };
-    match types.get(kind.as_str()) {
-        Some((true, fields)) => Ok(fields.clone()),
+    let types = all_types(app, db).await?;
+    match types.iter().find(|t| t.code == kind.as_str()) {
+        Some(t) if t.active => Ok(t.fields.clone()),
         Some(_) => Err(AppError::invalid(
             "kind",
             "inactive",

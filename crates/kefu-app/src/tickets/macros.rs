@@ -15,7 +15,7 @@ const KEY: &str = "macros";
 /// The macros (staff).
 pub async fn list_macros(app: &App, actor: &Actor) -> Result<Vec<Macro>, AppError> {
     require_staff(actor)?;
-    crate::config::list_setting::read_list(app.store.conn(), KEY).await
+    crate::config::list_setting::cached_list(app, KEY).await
 }
 
 /// Replaces the macros (`config.manage`).

@@ -35,7 +35,7 @@ pub use attachments::{AttachmentView, NewAttachment, add_attachment, read_attach
 pub(crate) use attachments::{check_size, clean_name, clean_type, read_blob, store_blob};
 pub use canned::{FilledReply, canned_replies, filled_replies, save_canned_replies};
 pub use events::EventView;
-pub use history::ticket_history;
+pub use history::{ticket_history, ticket_with_history};
 pub(crate) use kinds::fields_of;
 pub use kinds::{TicketTypeView, form_fields, list_ticket_types};
 pub use list::{TicketListQuery, TicketPage, list_tickets};

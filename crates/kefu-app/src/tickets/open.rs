@@ -4,8 +4,7 @@ use chrono::FixedOffset;
 use kefu_domain::access::{Actor, Permission};
 use kefu_domain::ticket::{Channel, Priority, TicketNumber};
 use kefu_store::entity::{asset, contact, order, sla_policy, team, ticket, user};
-use kefu_store::sea_orm::sea_query::Expr;
-use kefu_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TryIntoModel};
+use kefu_store::sea_orm::{ConnectionTrait, EntityTrait, QueryTrait, TryIntoModel};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -330,12 +329,10 @@ pub(crate) async fn open_in(
     let clock = sla_state::compute(&t, &lp, tier, &[], now);
     sla_state::project(&t, &lp, &clock, &mut am, now);
     let t_saved = am.clone();
-    ticket::Entity::insert(am)
-        .exec_without_returning(tx)
-        .await?;
+    let insert = ticket::Entity::insert(am).into_query();
     t = t_saved.try_into_model()?;
-    events::append(
-        tx,
+    // The row and its `created` event (with the event's outbox message) in one go.
+    let (_, created) = events::append_inserts(
         t.id,
         "created",
         actor.user_ref(),
@@ -350,8 +347,10 @@ pub(crate) async fn open_in(
             "assignee_id": t.assignee_id,
         }),
         now,
-    )
-    .await?;
+    );
+    let mut inserts = vec![insert];
+    inserts.extend(created);
+    kefu_store::insert_all(tx, inserts).await?;
     // Every automatic decision is on the record, with the rule or strategy that made it.
     let d = &routed.decision;
     if !d.fired.is_empty() {
@@ -376,15 +375,13 @@ pub(crate) async fn open_in(
     // The number last: taking it locks the month's counter row until the commit, so
     // concurrent openings queue behind each other only for this step and the commit, not for
     // the routing, reads and inserts above (the numbers stay gapless: a rollback returns it).
-    let prefix = &app.settings.ticket_prefix;
-    let seq =
-        kefu_store::next_ticket_seq(tx, &TicketNumber::period_key(prefix, local_date)).await?;
-    t.number = TicketNumber::new(prefix, local_date, seq as u64).to_string();
-    ticket::Entity::update_many()
-        .col_expr(ticket::Column::Number, Expr::value(t.number.clone()))
-        .filter(ticket::Column::Id.eq(t.id))
-        .exec(tx)
-        .await?;
+    t.number = kefu_store::number_ticket(
+        tx,
+        t.id,
+        &TicketNumber::period_key(&app.settings.ticket_prefix, local_date),
+        TicketNumber::SEQ_DIGITS,
+    )
+    .await?;
     Ok((t, tier))
 }
 

@@ -30,25 +30,33 @@ pub(crate) async fn tier_of(
 }
 
 /// The `status_changed` events of a ticket, oldest first: (when, new status).
-async fn status_changes(
+pub(crate) async fn status_changes(
     db: &impl ConnectionTrait,
     ticket_id: Uuid,
 ) -> Result<Vec<(DateTime<Utc>, String)>, AppError> {
-    Ok(ticket_event::Entity::find()
-        .filter(ticket_event::Column::TicketId.eq(ticket_id))
-        .filter(ticket_event::Column::Kind.eq("status_changed"))
-        .order_by_asc(ticket_event::Column::CreatedAt)
-        .order_by_asc(ticket_event::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
+    Ok(status_changes_in(
+        &ticket_event::Entity::find()
+            .filter(ticket_event::Column::TicketId.eq(ticket_id))
+            .filter(ticket_event::Column::Kind.eq("status_changed"))
+            .order_by_asc(ticket_event::Column::CreatedAt)
+            .order_by_asc(ticket_event::Column::Id)
+            .all(db)
+            .await?,
+    ))
+}
+
+/// The status changes among `events` (a ticket's events, oldest first): (when, new status).
+pub(crate) fn status_changes_in(events: &[ticket_event::Model]) -> Vec<(DateTime<Utc>, String)> {
+    events
+        .iter()
+        .filter(|e| e.kind == "status_changed")
         .filter_map(|e| {
             e.data
                 .get("to")
                 .and_then(|v| v.as_str())
                 .map(|s| (e.created_at, s.to_owned()))
         })
-        .collect())
+        .collect()
 }
 
 /// The clock of a ticket from its row and its status changes (pure).
@@ -78,8 +86,19 @@ pub(crate) async fn status(
     now: DateTime<Utc>,
 ) -> Result<SlaStatus, AppError> {
     let changes = status_changes(db, t.id).await?;
+    status_with(db, t, lp, &changes, now).await
+}
+
+/// [`status`] with the ticket's status changes already read.
+pub(crate) async fn status_with(
+    db: &impl ConnectionTrait,
+    t: &ticket::Model,
+    lp: &LoadedPolicy,
+    changes: &[(DateTime<Utc>, String)],
+    now: DateTime<Utc>,
+) -> Result<SlaStatus, AppError> {
     let tier = tier_of(db, t.customer_id).await?;
-    Ok(compute(t, lp, tier, &changes, now))
+    Ok(compute(t, lp, tier, changes, now))
 }
 
 /// Recomputes and sets the stored SLA projection (`*_due_at`, `sla_paused_since`,

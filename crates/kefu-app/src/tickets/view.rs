@@ -164,8 +164,19 @@ pub(crate) async fn full_view(
     db: &impl kefu_store::sea_orm::ConnectionTrait,
     t: ticket::Model,
 ) -> Result<TicketView, AppError> {
+    let changes = sla_state::status_changes(db, t.id).await?;
+    full_view_with(app, db, t, &changes).await
+}
+
+/// [`full_view`] with the ticket's status changes already read.
+pub(crate) async fn full_view_with(
+    app: &App,
+    db: &impl kefu_store::sea_orm::ConnectionTrait,
+    t: ticket::Model,
+    changes: &[(DateTime<Utc>, String)],
+) -> Result<TicketView, AppError> {
     let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
-    let s = sla_state::status(db, &t, &lp, app.now()).await?;
+    let s = sla_state::status_with(db, &t, &lp, changes, app.now()).await?;
     let paused = t.sla_paused_since.is_some();
     let policy_id = (lp.id != Uuid::nil()).then_some(lp.id);
     Ok(TicketView::new(t, SlaView::new(policy_id, paused, s)))

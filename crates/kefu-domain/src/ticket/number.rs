@@ -15,6 +15,9 @@ pub struct TicketNumber {
 }
 
 impl TicketNumber {
+    /// The sequence is zero-padded to at least this many digits.
+    pub const SEQ_DIGITS: usize = 6;
+
     /// Builds the number for the `seq`-th ticket of the month containing `date`.
     pub fn new(prefix: &str, date: NaiveDate, seq: u64) -> Self {
         TicketNumber {
@@ -54,8 +57,12 @@ impl fmt::Display for TicketNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}-{:04}{:02}-{:06}",
-            self.prefix, self.year, self.month, self.seq
+            "{}-{:04}{:02}-{:0digits$}",
+            self.prefix,
+            self.year,
+            self.month,
+            self.seq,
+            digits = Self::SEQ_DIGITS
         )
     }
 }

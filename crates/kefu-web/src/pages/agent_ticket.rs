@@ -68,8 +68,7 @@ async fn customer_card(
 }
 
 async fn page_ctx(s: &AppState, v: &Viewer, id: Uuid) -> Result<Value, AppError> {
-    let t = tickets::get_ticket(&s.app, &v.actor, id).await?;
-    let events = tickets::ticket_history(&s.app, &v.actor, id).await?;
+    let (t, events) = tickets::ticket_with_history(&s.app, &v.actor, id).await?;
     let wf = tickets::workflow_in_force(&s.app).await?;
     let perms = v.actor.permissions();
     let next: Vec<String> = wf
@@ -135,8 +134,7 @@ pub async fn timeline(
     Query(q): Query<TimelineQuery>,
 ) -> Response {
     let r = async {
-        let t = tickets::get_ticket(&s.app, &v.actor, id).await?;
-        let events = tickets::ticket_history(&s.app, &v.actor, id).await?;
+        let (t, events) = tickets::ticket_with_history(&s.app, &v.actor, id).await?;
         let changed = q.version.is_some_and(|pv| pv != t.version);
         let statuses = super::labels::status_names(&s.app, v.locale()).await?;
         Ok::<_, AppError>(

@@ -146,8 +146,7 @@ pub async fn ticket(
     Path(id): Path<Uuid>,
 ) -> Response {
     let r = async {
-        let t = tickets::get_ticket(&s.app, &v.actor, id).await?;
-        let events = tickets::ticket_history(&s.app, &v.actor, id).await?;
+        let (t, events) = tickets::ticket_with_history(&s.app, &v.actor, id).await?;
         let wf = tickets::workflow_in_force(&s.app).await?;
         let category = wf.status(&t.status).map(|st| st.category).ok();
         let resolved = category == Some(kefu_domain::ticket::StatusCategory::Resolved);
