@@ -305,14 +305,27 @@ pub fn paced(
     })
 }
 
-/// Highest resident memory of process `pid` while the returned task runs, in KiB, sampled
-/// every 50 ms from `/proc/PID/status` (Linux).
-pub fn sample_rss(pid: u32, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<Option<u64>> {
+/// Peak resident memory of a process, in KiB: all of it (`VmRSS`) and its anonymous part
+/// (`RssAnon`: heap and stacks; the rest is file-backed, such as the memory-mapped search
+/// index, which the kernel can drop and read again).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Memory {
+    /// Highest `VmRSS`.
+    pub rss_kib: u64,
+    /// Highest `RssAnon`.
+    pub anon_kib: u64,
+}
+
+/// Highest resident memory of process `pid` while the returned task runs, sampled every
+/// 50 ms from `/proc/PID/status` (Linux).
+pub fn sample_rss(pid: u32, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<Option<Memory>> {
     tokio::spawn(async move {
-        let mut peak = None;
+        let mut peak: Option<Memory> = None;
         loop {
-            if let Some(kib) = rss_kib(pid) {
-                peak = Some(peak.unwrap_or(0).max(kib));
+            if let Some(now) = memory(pid) {
+                let p = peak.get_or_insert_with(Memory::default);
+                p.rss_kib = p.rss_kib.max(now.rss_kib);
+                p.anon_kib = p.anon_kib.max(now.anon_kib);
             }
             if stop.load(Ordering::Relaxed) {
                 return peak;
@@ -322,11 +335,17 @@ pub fn sample_rss(pid: u32, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<Op
     })
 }
 
-/// Current resident memory of `pid` in KiB.
-pub fn rss_kib(pid: u32) -> Option<u64> {
+/// Current resident memory of `pid`.
+pub fn memory(pid: u32) -> Option<Memory> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    let kib = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    };
+    Some(Memory {
+        rss_kib: kib("VmRSS:")?,
+        anon_kib: kib("RssAnon:").unwrap_or(0),
+    })
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::driver::{Bounds, Outcome};
+use super::driver::{Bounds, Memory, Outcome};
 use super::plan::Scenario;
 use crate::bench::api::pct;
 
@@ -13,7 +13,7 @@ struct Row {
     errors: usize,
     per_second: f64,
     ms: [f64; 4],
-    rss_kib: Option<u64>,
+    memory: Option<Memory>,
     ratio: Option<f64>,
 }
 
@@ -42,7 +42,7 @@ impl Report {
     }
 
     /// Prints one run as it finishes.
-    pub fn line(&self, name: &str, out: &Outcome, rss_kib: Option<u64>) {
+    pub fn line(&self, name: &str, out: &Outcome, memory: Option<Memory>) {
         let l = &out.latencies;
         println!(
             "{name}: {} ok, {} errors, {:.0}/s, ms p50 {:.2} p90 {:.2} p99 {:.2} max {:.2}{}",
@@ -53,8 +53,8 @@ impl Report {
             pct(l, 90.0),
             pct(l, 99.0),
             pct(l, 100.0),
-            rss_kib
-                .map(|k| format!(", server RSS ≤ {:.0} MiB", k as f64 / 1024.0))
+            memory
+                .map(|m| format!(", server RSS ≤ {}", mib(m)))
                 .unwrap_or_default()
         );
         if let Some(e) = &out.first_error {
@@ -63,8 +63,8 @@ impl Report {
     }
 
     /// Records and prints a scenario.
-    pub fn scenario(&mut self, s: &Scenario, out: &Outcome, rss_kib: Option<u64>) {
-        self.line(&s.name, out, rss_kib);
+    pub fn scenario(&mut self, s: &Scenario, out: &Outcome, memory: Option<Memory>) {
+        self.line(&s.name, out, memory);
         let ratio = match s.ceiling.as_deref() {
             Some("http") => self.http_ceiling.map(|c| out.per_second() / c),
             Some("insert") => self.insert_ceiling.as_ref().map(|c| out.per_second() / c.1),
@@ -77,7 +77,7 @@ impl Report {
             errors: out.errors,
             per_second: out.per_second(),
             ms: [pct(l, 50.0), pct(l, 90.0), pct(l, 99.0), pct(l, 100.0)],
-            rss_kib,
+            memory,
             ratio,
         });
     }
@@ -107,7 +107,7 @@ impl Report {
         }
         println!();
         println!(
-            "| scenario | ok | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | server RSS max MiB | share of ceiling |"
+            "| scenario | ok | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | server RSS max MiB (anonymous) | share of ceiling |"
         );
         println!("|---|---|---|---|---|---|---|---|---|---|");
         for r in &self.rows {
@@ -121,13 +121,20 @@ impl Report {
                 r.ms[1],
                 r.ms[2],
                 r.ms[3],
-                r.rss_kib
-                    .map(|k| format!("{:.0}", k as f64 / 1024.0))
-                    .unwrap_or_else(|| "–".into()),
+                r.memory.map(mib).unwrap_or_else(|| "–".into()),
                 r.ratio
                     .map(|x| format!("{:.1} %", x * 100.0))
                     .unwrap_or_else(|| "–".into()),
             );
         }
     }
+}
+
+/// Peak memory as `VmRSS (RssAnon)` in MiB.
+fn mib(m: Memory) -> String {
+    format!(
+        "{:.0} ({:.0})",
+        m.rss_kib as f64 / 1024.0,
+        m.anon_kib as f64 / 1024.0
+    )
 }
