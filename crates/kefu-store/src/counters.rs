@@ -4,22 +4,26 @@ use sea_orm::{ConnectionTrait, Statement};
 
 use crate::StoreError;
 
+/// The statement that takes the next sequence number of the period bound at `param`: one
+/// upsert, atomic on both backends, with RETURNING on both (SQLite ≥ 3.35).
+fn take_seq(param: &str) -> String {
+    format!(
+        "INSERT INTO ticket_counters (period, last_seq) VALUES ({param}, 1) \
+         ON CONFLICT (period) DO UPDATE SET last_seq = ticket_counters.last_seq + 1 \
+         RETURNING last_seq"
+    )
+}
+
 /// Returns the next sequence number of `period` (e.g. `SR-202611`), inside the caller's
 /// transaction so that a rolled-back ticket does not burn a number.
 pub async fn next_ticket_seq(db: &impl ConnectionTrait, period: &str) -> Result<i64, StoreError> {
     let backend = db.get_database_backend();
-    // One upsert statement: atomic on both backends, and RETURNING is supported by both
-    // (SQLite ≥ 3.35).
     let p = if backend == sea_orm::DbBackend::Postgres {
         "$1"
     } else {
         "?"
     };
-    let sql = format!(
-        "INSERT INTO ticket_counters (period, last_seq) VALUES ({p}, 1) \
-               ON CONFLICT (period) DO UPDATE SET last_seq = ticket_counters.last_seq + 1 \
-               RETURNING last_seq"
-    );
+    let sql = take_seq(p);
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,
@@ -58,13 +62,13 @@ pub async fn number_ticket(
         }
         return Ok(number);
     }
-    let sql = "WITH seq AS (\
-                 INSERT INTO ticket_counters (period, last_seq) VALUES ($1, 1) \
-                 ON CONFLICT (period) DO UPDATE SET last_seq = ticket_counters.last_seq + 1 \
-                 RETURNING last_seq) \
-               UPDATE tickets SET number = $1 || '-' || \
-                 lpad(seq.last_seq::text, greatest($2, length(seq.last_seq::text)), '0') \
-               FROM seq WHERE tickets.id = $3 RETURNING tickets.number";
+    let sql = format!(
+        "WITH seq AS ({}) \
+         UPDATE tickets SET number = $1 || '-' || \
+           lpad(seq.last_seq::text, greatest($2, length(seq.last_seq::text)), '0') \
+         FROM seq WHERE tickets.id = $3 RETURNING tickets.number",
+        take_seq("$1")
+    );
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,
