@@ -1,16 +1,18 @@
 //! Per-period sequences for human ticket numbers.
 
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::sea_query::InsertStatement;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+use crate::inserts::sqlite_batch;
 
 use crate::StoreError;
 
 /// The statement that takes the next sequence number of the period bound at `param`: one
-/// upsert, atomic on both backends, with RETURNING on both (SQLite ≥ 3.35).
+/// upsert, atomic on both backends (add `RETURNING last_seq` for the number; SQLite ≥ 3.35).
 fn take_seq(param: &str) -> String {
     format!(
         "INSERT INTO ticket_counters (period, last_seq) VALUES ({param}, 1) \
-         ON CONFLICT (period) DO UPDATE SET last_seq = ticket_counters.last_seq + 1 \
-         RETURNING last_seq"
+         ON CONFLICT (period) DO UPDATE SET last_seq = ticket_counters.last_seq + 1"
     )
 }
 
@@ -23,7 +25,7 @@ pub async fn next_ticket_seq(db: &impl ConnectionTrait, period: &str) -> Result<
     } else {
         "?"
     };
-    let sql = take_seq(p);
+    let sql = format!("{} RETURNING last_seq", take_seq(p));
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,
@@ -39,43 +41,82 @@ pub async fn next_ticket_seq(db: &impl ConnectionTrait, period: &str) -> Result<
 /// zero-padded to at least `digits`, as the number of ticket `ticket_id`; returns that
 /// number. Inside the caller's transaction, like [`next_ticket_seq`]. On PostgreSQL this is
 /// one statement (the counter upsert as a CTE of the update): opening a ticket is a series of
-/// round trips to another process, and this saves one; SQLite runs the two statements.
+/// round trips to another process, and this saves one; on SQLite the two statements go as one
+/// batch (one hop to the connection's worker thread).
 pub async fn number_ticket(
     db: &impl ConnectionTrait,
     ticket_id: uuid::Uuid,
     period: &str,
     digits: usize,
 ) -> Result<String, StoreError> {
+    let stmt = numbering(db.get_database_backend(), ticket_id, period, digits);
+    numbered(db, stmt).await
+}
+
+/// [`insert_all`](crate::insert_all) of `inserts` (the ticket's row among them), then
+/// [`number_ticket`]: on SQLite all in one batch, on PostgreSQL two statements (the number
+/// cannot be taken in the inserts' statement: its `UPDATE` would not see the row inserted
+/// beside it).
+pub async fn insert_and_number(
+    db: &impl ConnectionTrait,
+    inserts: Vec<InsertStatement>,
+    ticket_id: uuid::Uuid,
+    period: &str,
+    digits: usize,
+) -> Result<String, StoreError> {
     let backend = db.get_database_backend();
-    if backend != sea_orm::DbBackend::Postgres {
-        let seq = next_ticket_seq(db, period).await?;
-        let number = format!("{period}-{seq:0digits$}");
-        let updated = db
-            .execute_raw(Statement::from_sql_and_values(
-                backend,
-                "UPDATE tickets SET number = ? WHERE id = ?",
-                [number.clone().into(), ticket_id.into()],
-            ))
-            .await?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        return Ok(number);
+    if backend == DbBackend::Postgres {
+        crate::insert_all(db, inserts).await?;
+        return number_ticket(db, ticket_id, period, digits).await;
     }
-    let sql = format!(
-        "WITH seq AS ({}) \
-         UPDATE tickets SET number = $1 || '-' || \
-           lpad(seq.last_seq::text, greatest($2, length(seq.last_seq::text)), '0') \
-         FROM seq WHERE tickets.id = $3 RETURNING tickets.number",
-        take_seq("$1")
-    );
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
+    let batch = inserts
+        .iter()
+        .map(|i| backend.build(i))
+        .chain([numbering(backend, ticket_id, period, digits)]);
+    numbered(db, sqlite_batch(batch)).await
+}
+
+/// The statement of [`number_ticket`]; on SQLite two, with anonymous placeholders, so that
+/// they can end a batch.
+fn numbering(backend: DbBackend, ticket_id: uuid::Uuid, period: &str, digits: usize) -> Statement {
+    let digits = digits as i32;
+    if backend == DbBackend::Postgres {
+        let sql = format!(
+            "WITH seq AS ({} RETURNING last_seq) \
+             UPDATE tickets SET number = $1 || '-' || \
+               lpad(seq.last_seq::text, greatest($2, length(seq.last_seq::text)), '0') \
+             FROM seq WHERE tickets.id = $3 RETURNING tickets.number",
+            take_seq("$1")
+        );
+        return Statement::from_sql_and_values(
             backend,
             sql,
-            [period.into(), (digits as i32).into(), ticket_id.into()],
-        ))
-        .await?
-        .ok_or(StoreError::NotFound)?;
+            [period.into(), digits.into(), ticket_id.into()],
+        );
+    }
+    // `printf`'s `*` width pads without cutting, as `lpad` with `greatest` does.
+    let sql = format!(
+        "{}; \
+         UPDATE tickets SET number = ? || '-' || printf('%0*d', ?, \
+           (SELECT last_seq FROM ticket_counters WHERE period = ?)) \
+         WHERE id = ? RETURNING number",
+        take_seq("?")
+    );
+    Statement::from_sql_and_values(
+        backend,
+        sql,
+        [
+            period.into(),
+            period.into(),
+            digits.into(),
+            period.into(),
+            ticket_id.into(),
+        ],
+    )
+}
+
+/// Runs a numbering statement (batch) and returns the number it wrote.
+async fn numbered(db: &impl ConnectionTrait, stmt: Statement) -> Result<String, StoreError> {
+    let row = db.query_one_raw(stmt).await?.ok_or(StoreError::NotFound)?;
     Ok(row.try_get::<String>("", "number")?)
 }

@@ -1,22 +1,26 @@
 //! Several inserts of one change sent together.
 
 use sea_orm::sea_query::{CommonTableExpression, InsertStatement, WithClause};
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use crate::StoreError;
 
 /// Runs `inserts` (rows that belong together, parents before children) inside the caller's
-/// transaction. On PostgreSQL they go as one statement, all but the last as data-modifying
-/// CTEs (foreign keys between them are checked at the end of the statement): every ticket
-/// change writes an event and its outbox message, and each statement is a round trip to
-/// another process. SQLite runs them one by one.
+/// transaction, in one round trip: every ticket change writes an event and its outbox
+/// message, and each round trip costs a hop to another process (PostgreSQL) or to the SQLite
+/// connection's worker thread while the write lock is held. On PostgreSQL they go as one
+/// statement, all but the last as data-modifying CTEs (foreign keys between them are checked
+/// at the end of the statement); on SQLite as one batch of statements, run in order until
+/// one fails.
 pub async fn insert_all(
     db: &impl ConnectionTrait,
     inserts: Vec<InsertStatement>,
 ) -> Result<(), StoreError> {
-    if db.get_database_backend() != DbBackend::Postgres {
-        for insert in &inserts {
-            db.execute(insert).await?;
+    let backend = db.get_database_backend();
+    if backend != DbBackend::Postgres {
+        if !inserts.is_empty() {
+            db.execute_raw(sqlite_batch(inserts.iter().map(|i| backend.build(i))))
+                .await?;
         }
         return Ok(());
     }
@@ -39,4 +43,17 @@ pub async fn insert_all(
     }
     db.execute(&last.with(with)).await?;
     Ok(())
+}
+
+/// SQLite statements joined into one batch that runs them in order until one fails. They
+/// must use anonymous placeholders (`?`, as sea-query writes them): the driver binds the
+/// values of a batch statement after statement in order.
+pub(crate) fn sqlite_batch(statements: impl IntoIterator<Item = Statement>) -> Statement {
+    let mut sql = Vec::new();
+    let mut values = Vec::new();
+    for s in statements {
+        sql.push(s.sql);
+        values.extend(s.values.map(|v| v.0).unwrap_or_default());
+    }
+    Statement::from_sql_and_values(DbBackend::Sqlite, sql.join(";\n"), values)
 }

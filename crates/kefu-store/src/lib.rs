@@ -8,6 +8,7 @@
 pub mod entity;
 pub mod migration;
 
+mod conn;
 mod counters;
 mod error;
 mod idempotency;
@@ -20,7 +21,8 @@ pub mod testing;
 
 use std::time::Duration;
 
-pub use counters::{next_ticket_seq, number_ticket};
+pub use conn::Conn;
+pub use counters::{insert_and_number, next_ticket_seq, number_ticket};
 pub use error::StoreError;
 pub use idempotency::{IdempotencyRecord, find_idempotent, finish_idempotent, save_idempotent};
 pub use inserts::insert_all;
@@ -31,7 +33,7 @@ pub use tickets::{
     open_ticket_tally, update_ticket_versioned,
 };
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, TransactionTrait};
+use sea_orm::{ConnectOptions, Database, DbBackend, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
 
 /// A transaction; commit it once at the end of a use case.
@@ -44,20 +46,19 @@ const SQLITE_READERS: u32 = 4;
 /// The database handle shared by the whole process.
 #[derive(Clone, Debug)]
 pub struct Store {
-    /// Transactions (and, on PostgreSQL, everything).
-    db: DatabaseConnection,
-    /// SQLite only: statements outside transactions, so reads do not queue behind the writer.
-    read: Option<DatabaseConnection>,
+    /// Transactions run on `conn.write` (SQLite: the one writer connection); statements
+    /// outside them go through `conn`, which sends SQLite's reads to its reader pool.
+    conn: Conn,
 }
 
 impl Store {
     /// Opens the database at `url` (`sqlite://…` or `postgres://…`).
     ///
     /// SQLite gets WAL, `synchronous=NORMAL`, foreign keys and a busy timeout; it is created if
-    /// missing. Transactions run on a single writer connection, so that writers never fail with
-    /// `SQLITE_BUSY` when a read transaction tries to upgrade; statements outside transactions
-    /// (reads, single-statement writes, which wait for the writer through the busy timeout) use
-    /// a pool of reader connections, so concurrent requests read in parallel.
+    /// missing. Transactions and every other write run on a single writer connection, so that
+    /// writers wait for each other in line and never fail with `SQLITE_BUSY` when a read
+    /// transaction tries to upgrade; reads outside transactions use a pool of reader
+    /// connections, so concurrent requests read in parallel (see [`Conn`]).
     pub async fn connect(url: &str, max_connections: Option<u32>) -> Result<Store, StoreError> {
         let options = |max: u32| {
             let mut opts = ConnectOptions::new(url.to_owned());
@@ -66,6 +67,10 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(30))
                 .max_connections(max);
             if url.starts_with("sqlite:") {
+                // A connection to a file in this process cannot go stale: no ping on checkout
+                // (each ping is a hop to the connection's thread, and every statement and
+                // transaction checks a connection out).
+                opts.test_before_acquire(false);
                 opts.map_sqlx_sqlite_opts(|o| {
                     o.create_if_missing(true)
                         .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -73,32 +78,42 @@ impl Store {
                         .foreign_keys(true)
                         .busy_timeout(Duration::from_secs(10))
                 });
+            } else {
+                // A server, proxy or firewall may drop a connection left idle; one in use
+                // moments ago is alive, so only connections idle this long are pinged on
+                // checkout (sqlx pings on every checkout by default: one more round trip per
+                // statement outside a transaction, and per transaction).
+                opts.test_before_acquire_if_idle_for(Duration::from_secs(30));
             }
             opts
         };
         if url.starts_with("sqlite:") {
             // The writer first: it creates the file and switches it to WAL.
-            let db = Database::connect(options(max_connections.unwrap_or(1))).await?;
+            let write = Database::connect(options(max_connections.unwrap_or(1))).await?;
             let read = Database::connect(options(SQLITE_READERS)).await?;
             Ok(Store {
-                db,
-                read: Some(read),
+                conn: Conn {
+                    write,
+                    read: Some(read),
+                },
             })
         } else {
-            let db = Database::connect(options(max_connections.unwrap_or(16))).await?;
-            Ok(Store { db, read: None })
+            let write = Database::connect(options(max_connections.unwrap_or(16))).await?;
+            Ok(Store {
+                conn: Conn { write, read: None },
+            })
         }
     }
 
     /// Applies every pending migration.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        migration::Migrator::up(&self.db, None).await?;
+        migration::Migrator::up(&self.conn.write, None).await?;
         Ok(())
     }
 
-    /// The connection for statements outside a transaction.
-    pub fn conn(&self) -> &DatabaseConnection {
-        self.read.as_ref().unwrap_or(&self.db)
+    /// The connection for statements outside a transaction (see [`Conn`]).
+    pub fn conn(&self) -> &Conn {
+        &self.conn
     }
 
     /// Starts a transaction.
@@ -109,32 +124,32 @@ impl Store {
     /// waits for the lock through the busy timeout instead.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         if self.backend() != DbBackend::Sqlite {
-            return Ok(self.db.begin().await?);
+            return Ok(self.conn.write.begin().await?);
         }
         let immediate = sea_orm::TransactionOptions {
             sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
             ..Default::default()
         };
-        Ok(self.db.begin_with_options(immediate).await?)
+        Ok(self.conn.write.begin_with_options(immediate).await?)
     }
 
     /// Which database this is.
     pub fn backend(&self) -> DbBackend {
-        self.db.get_database_backend()
+        self.conn.write.get_database_backend()
     }
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.db.ping().await?;
+        self.conn.write.ping().await?;
         Ok(())
     }
 
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(self) -> Result<(), StoreError> {
-        if let Some(read) = self.read {
+        if let Some(read) = self.conn.read {
             read.close().await?;
         }
-        self.db.close().await?;
+        self.conn.write.close().await?;
         Ok(())
     }
 }

@@ -571,6 +571,91 @@ async fn inserts_sent_together_land_together_or_not_at_all() {
     on_both!(check);
 }
 
+/// A new ticket's rows and its number in one call (SQLite: one batch): all land, numbered;
+/// or, when one insert fails, none does and the number is not burnt.
+#[tokio::test]
+async fn inserting_and_numbering_a_ticket_is_all_or_nothing() {
+    async fn check(db: &TestDb) {
+        use kefu_store::sea_orm::{ColumnTrait, QueryFilter, QueryTrait};
+        let event = |ticket_id: Uuid, kind: &str| {
+            ticket_event::Entity::insert(ticket_event::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                ticket_id: Set(ticket_id),
+                kind: Set(kind.into()),
+                actor_id: Set(None),
+                public: Set(true),
+                data: Set(json!({"subject": "主轴异响"})),
+                created_at: Set(t0()),
+            })
+            .into_query()
+        };
+        let conn = db.store.conn();
+        let mut numbers = Vec::new();
+        for _ in 0..2 {
+            let mut t = new_ticket_model();
+            let id = t.id.clone().unwrap();
+            t.number = Set(format!("~{id}"));
+            let tx = db.store.begin().await.unwrap();
+            let number = kefu_store::insert_and_number(
+                &tx,
+                vec![
+                    ticket::Entity::insert(t).into_query(),
+                    event(id, "created"),
+                    event(id, "routed"),
+                ],
+                id,
+                "SR-202612",
+                6,
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            let stored = ticket::Entity::find_by_id(id)
+                .one(conn)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(stored.number, number, "{:?}", db.backend);
+            let events = ticket_event::Entity::find()
+                .filter(ticket_event::Column::TicketId.eq(id))
+                .all(conn)
+                .await
+                .unwrap();
+            assert_eq!(events.len(), 2, "{:?}", db.backend);
+            numbers.push(number);
+        }
+        assert_eq!(numbers, ["SR-202612-000001", "SR-202612-000002"]);
+        // An event of no ticket fails the batch: the ticket is not there and the next ticket
+        // gets the next number.
+        let mut t = new_ticket_model();
+        let id = t.id.clone().unwrap();
+        t.number = Set(format!("~{id}"));
+        let tx = db.store.begin().await.unwrap();
+        let r = kefu_store::insert_and_number(
+            &tx,
+            vec![
+                ticket::Entity::insert(t).into_query(),
+                event(Uuid::now_v7(), "created"),
+            ],
+            id,
+            "SR-202612",
+            6,
+        )
+        .await;
+        assert!(r.is_err(), "{:?}", db.backend);
+        tx.rollback().await.unwrap();
+        assert!(
+            ticket::Entity::find_by_id(id)
+                .one(conn)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(next_ticket_seq(conn, "SR-202612").await.unwrap(), 3);
+    }
+    on_both!(check);
+}
+
 #[tokio::test]
 async fn versioned_update_detects_lost_races() {
     async fn check(db: &TestDb) {
@@ -922,6 +1007,68 @@ async fn a_rolled_back_transaction_leaves_nothing_behind() {
         assert_eq!(names, vec!["提交公司".to_owned()]);
     }
     on_both!(check);
+}
+
+/// On SQLite, a statement outside a transaction that is not a `SELECT` runs on the writer
+/// connection (where transactions run), so writes queue for the writer instead of fighting
+/// for SQLite's lock from the reader connections; reads still run beside an open transaction.
+#[tokio::test]
+async fn sqlite_writes_outside_transactions_run_on_the_writer() {
+    use kefu_store::sea_orm::Statement;
+    let db = TestDb::sqlite().await;
+    let backend = db.store.backend();
+    // A temporary table exists on the connection that created it only.
+    db.store
+        .conn()
+        .execute_unprepared("CREATE TEMP TABLE conn_probe (n INTEGER)")
+        .await
+        .expect("create");
+    db.store
+        .conn()
+        .execute_raw(Statement::from_string(
+            backend,
+            "INSERT INTO temp.conn_probe (n) VALUES (7)",
+        ))
+        .await
+        .expect("insert on the connection that has the table");
+    let tx = db.store.begin().await.unwrap();
+    let row = tx
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT n FROM temp.conn_probe",
+        ))
+        .await
+        .expect("the transaction's connection has the table")
+        .expect("a row");
+    assert_eq!(row.try_get::<i32>("", "n").unwrap(), 7);
+    // The writer is taken by the transaction; a read outside it does not wait for it.
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        db.store.conn().query_one_raw(Statement::from_string(
+            backend,
+            "SELECT COUNT(*) AS n FROM tickets",
+        )),
+    )
+    .await
+    .expect("a read does not wait for the writer")
+    .unwrap()
+    .unwrap();
+    assert_eq!(read.try_get::<i64>("", "n").unwrap(), 0);
+    // A write outside it waits its turn and lands after the commit.
+    let store = db.store.clone();
+    let write = tokio::spawn(async move {
+        store
+            .conn()
+            .execute_raw(Statement::from_string(
+                backend,
+                "INSERT INTO temp.conn_probe (n) VALUES (8)",
+            ))
+            .await
+    });
+    tokio::task::yield_now().await;
+    tx.commit().await.unwrap();
+    write.await.unwrap().expect("the queued write");
+    db.cleanup().await;
 }
 
 /// Transactions that read before they write run beside single statements written outside any

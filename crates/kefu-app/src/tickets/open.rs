@@ -151,9 +151,10 @@ pub async fn open_ticket(app: &App, actor: &Actor, req: NewTicket) -> Result<Tic
     require(actor, Permission::TicketCreate)?;
     let tx = app.store.begin().await?;
     let (t, tier) = open_in(app, &tx, actor, req, None).await?;
-    let view = new_view(app, &tx, t, tier).await?;
     tx.commit().await?;
-    Ok(view)
+    // The view needs nothing written: it is made after the commit, so the transaction (on
+    // SQLite, the one writer) is not held for it.
+    new_view(app, app.store.conn(), t, tier).await
 }
 
 /// Validates and inserts a ticket inside `tx`; `parent_id` marks a ticket split from another.
@@ -350,12 +351,10 @@ pub(crate) async fn open_in(
     );
     let mut inserts = vec![insert];
     inserts.extend(created);
-    kefu_store::insert_all(tx, inserts).await?;
     // Every automatic decision is on the record, with the rule or strategy that made it.
     let d = &routed.decision;
     if !d.fired.is_empty() {
-        events::append(
-            tx,
+        let (_, routed_event) = events::append_inserts(
             t.id,
             "routed",
             None,
@@ -366,17 +365,20 @@ pub(crate) async fn open_in(
                 "require_skills": d.require_skills,
             }),
             now,
-        )
-        .await?;
+        );
+        inserts.extend(routed_event);
     }
     if let Some((kind, data)) = routed.assignment {
-        events::append(tx, t.id, kind, None, false, data, now).await?;
+        let (_, assigned) = events::append_inserts(t.id, kind, None, false, data, now);
+        inserts.extend(assigned);
     }
-    // The number last: taking it locks the month's counter row until the commit, so
-    // concurrent openings queue behind each other only for this step and the commit, not for
-    // the routing, reads and inserts above (the numbers stay gapless: a rollback returns it).
-    t.number = kefu_store::number_ticket(
+    // The rows, then the number: taking it locks the month's counter row until the commit,
+    // so concurrent openings queue behind each other only for this step and the commit, not
+    // for the routing, reads and inserts above (the numbers stay gapless: a rollback returns
+    // it). SQLite sends it all as one batch.
+    t.number = kefu_store::insert_and_number(
         tx,
+        inserts,
         t.id,
         &TicketNumber::period_key(&app.settings.ticket_prefix, local_date),
         TicketNumber::SEQ_DIGITS,
