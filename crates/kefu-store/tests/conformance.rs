@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use kefu_store::entity::{
     asset, contact, customer, outbox_message, setting, team, ticket, ticket_event, user,
 };
+use kefu_store::sea_orm::sea_query::InsertStatement;
 use kefu_store::sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, ModelTrait, TransactionTrait,
 };
@@ -375,6 +376,21 @@ fn new_user_model(email: &str) -> user::ActiveModel {
     }
 }
 
+/// The insert of an event of `kind` on ticket `ticket_id`.
+fn event_insert(ticket_id: Uuid, kind: &str) -> InsertStatement {
+    use kefu_store::sea_orm::QueryTrait;
+    ticket_event::Entity::insert(ticket_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        ticket_id: Set(ticket_id),
+        kind: Set(kind.into()),
+        actor_id: Set(None),
+        public: Set(true),
+        data: Set(json!({"subject": "主轴异响"})),
+        created_at: Set(t0()),
+    })
+    .into_query()
+}
+
 fn new_ticket_model() -> ticket::ActiveModel {
     ticket::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -514,18 +530,7 @@ async fn numbering_a_ticket_takes_the_sequence_and_writes_the_number() {
 async fn inserts_sent_together_land_together_or_not_at_all() {
     async fn check(db: &TestDb) {
         use kefu_store::sea_orm::QueryTrait;
-        let event = |ticket_id: Uuid| {
-            ticket_event::Entity::insert(ticket_event::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                ticket_id: Set(ticket_id),
-                kind: Set("created".into()),
-                actor_id: Set(None),
-                public: Set(true),
-                data: Set(json!({"subject": "主轴异响"})),
-                created_at: Set(t0()),
-            })
-            .into_query()
-        };
+        let event = |ticket_id: Uuid| event_insert(ticket_id, "created");
         // A ticket and its event (the child references the parent of the same statement).
         let t = new_ticket_model();
         let id = t.id.clone().unwrap();
@@ -577,38 +582,24 @@ async fn inserts_sent_together_land_together_or_not_at_all() {
 async fn inserting_and_numbering_a_ticket_is_all_or_nothing() {
     async fn check(db: &TestDb) {
         use kefu_store::sea_orm::{ColumnTrait, QueryFilter, QueryTrait};
-        let event = |ticket_id: Uuid, kind: &str| {
-            ticket_event::Entity::insert(ticket_event::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                ticket_id: Set(ticket_id),
-                kind: Set(kind.into()),
-                actor_id: Set(None),
-                public: Set(true),
-                data: Set(json!({"subject": "主轴异响"})),
-                created_at: Set(t0()),
-            })
-            .into_query()
-        };
         let conn = db.store.conn();
         let mut numbers = Vec::new();
-        for _ in 0..2 {
+        // A new ticket (numbered `~id` until numbered) and these events, numbered in `tx`.
+        let open = |tx: kefu_store::Tx, events: fn(Uuid) -> Vec<InsertStatement>| async move {
             let mut t = new_ticket_model();
             let id = t.id.clone().unwrap();
             t.number = Set(format!("~{id}"));
-            let tx = db.store.begin().await.unwrap();
-            let number = kefu_store::insert_and_number(
-                &tx,
-                vec![
-                    ticket::Entity::insert(t).into_query(),
-                    event(id, "created"),
-                    event(id, "routed"),
-                ],
-                id,
-                "SR-202612",
-                6,
-            )
-            .await
-            .unwrap();
+            let mut inserts = vec![ticket::Entity::insert(t).into_query()];
+            inserts.extend(events(id));
+            let r = kefu_store::insert_and_number(&tx, inserts, id, "SR-202612", 6).await;
+            (tx, id, r)
+        };
+        for _ in 0..2 {
+            let (tx, id, number) = open(db.store.begin().await.unwrap(), |id| {
+                vec![event_insert(id, "created"), event_insert(id, "routed")]
+            })
+            .await;
+            let number = number.unwrap();
             tx.commit().await.unwrap();
             let stored = ticket::Entity::find_by_id(id)
                 .one(conn)
@@ -627,22 +618,11 @@ async fn inserting_and_numbering_a_ticket_is_all_or_nothing() {
         assert_eq!(numbers, ["SR-202612-000001", "SR-202612-000002"]);
         // An event of no ticket fails the batch: the ticket is not there and the next ticket
         // gets the next number.
-        let mut t = new_ticket_model();
-        let id = t.id.clone().unwrap();
-        t.number = Set(format!("~{id}"));
-        let tx = db.store.begin().await.unwrap();
-        let r = kefu_store::insert_and_number(
-            &tx,
-            vec![
-                ticket::Entity::insert(t).into_query(),
-                event(Uuid::now_v7(), "created"),
-            ],
-            id,
-            "SR-202612",
-            6,
-        )
+        let (tx, id, r) = open(db.store.begin().await.unwrap(), |_| {
+            vec![event_insert(Uuid::now_v7(), "created")]
+        })
         .await;
-        assert!(r.is_err(), "{:?}", db.backend);
+        assert!(matches!(r, Err(StoreError::ForeignKey(_))), "{r:?}");
         tx.rollback().await.unwrap();
         assert!(
             ticket::Entity::find_by_id(id)
