@@ -147,13 +147,17 @@ pub(crate) async fn check_assignee(
 }
 
 /// Opens a ticket in one transaction: row, number, `created` event, outbox, SLA due times.
+///
+/// The checks, routing and SLA clock read (mostly cached) configuration and the linked records
+/// before the transaction starts, so the transaction (on SQLite, the one writer every opening
+/// waits for) holds only the writes; the view is made after the commit for the same reason. A
+/// linked record deleted in between fails the insert's foreign key.
 pub async fn open_ticket(app: &App, actor: &Actor, req: NewTicket) -> Result<TicketView, AppError> {
     require(actor, Permission::TicketCreate)?;
+    let ready = prepare_open(app, app.store.conn(), actor, req, None).await?;
     let tx = app.store.begin().await?;
-    let (t, tier) = open_in(app, &tx, actor, req, None).await?;
+    let (t, tier) = write_open(&tx, ready).await?;
     tx.commit().await?;
-    // The view needs nothing written: it is made after the commit, so the transaction (on
-    // SQLite, the one writer) is not held for it.
     new_view(app, app.store.conn(), t, tier).await
 }
 
@@ -165,6 +169,50 @@ pub(crate) async fn open_in(
     req: NewTicket,
     parent_id: Option<Uuid>,
 ) -> Result<(ticket::Model, kefu_domain::customer::Tier), AppError> {
+    let ready = prepare_open(app, tx, actor, req, parent_id).await?;
+    write_open(tx, ready).await
+}
+
+/// A ticket checked, routed and timed, ready to be written.
+pub(crate) struct ReadyTicket {
+    /// The row (numbered `~{id}` until written).
+    t: ticket::Model,
+    /// The customer's tier its SLA clock was set with.
+    tier: kefu_domain::customer::Tier,
+    /// The row's insert and its first events' (with their outbox messages).
+    inserts: Vec<kefu_store::sea_orm::sea_query::InsertStatement>,
+    /// The numbering period (`SR-202612`).
+    period: String,
+}
+
+/// Writes a ticket made by [`prepare_open`] inside `tx` and numbers it (last: taking the
+/// number locks the month's counter row until the commit, so concurrent openings queue
+/// behind each other only for this step and the commit; the numbers stay gapless, a rollback
+/// returns it). SQLite sends it all as one batch.
+pub(crate) async fn write_open(
+    tx: &kefu_store::Tx,
+    ready: ReadyTicket,
+) -> Result<(ticket::Model, kefu_domain::customer::Tier), AppError> {
+    let ReadyTicket {
+        mut t,
+        tier,
+        inserts,
+        period,
+    } = ready;
+    t.number =
+        kefu_store::insert_and_number(tx, inserts, t.id, &period, TicketNumber::SEQ_DIGITS).await?;
+    Ok((t, tier))
+}
+
+/// Checks a new ticket against `db` (linked records, type fields, assignee), routes it and
+/// starts its SLA clock; writes nothing.
+pub(crate) async fn prepare_open(
+    app: &App,
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    req: NewTicket,
+    parent_id: Option<Uuid>,
+) -> Result<ReadyTicket, AppError> {
     let staff = actor.role.is_staff();
     let mut errors = Vec::new();
     let subject = req.subject.trim().to_owned();
@@ -220,7 +268,7 @@ pub(crate) async fn open_in(
     }
     check_tags("tags", &req.tags, &mut errors);
     let kind = req.kind.clone().unwrap_or_else(|| "inquiry".into());
-    let defs = match kinds::fields_of(app, tx, &kind).await {
+    let defs = match kinds::fields_of(app, db, &kind).await {
         Ok(d) => d,
         Err(AppError::Invalid(mut e)) => {
             errors.append(&mut e);
@@ -248,7 +296,7 @@ pub(crate) async fn open_in(
         ));
     }
     check_links(
-        tx,
+        db,
         &mut customer_id,
         req.contact_id,
         req.asset_id,
@@ -256,14 +304,14 @@ pub(crate) async fn open_in(
         &mut errors,
     )
     .await?;
-    check_assignee(tx, "assignee_id", req.assignee_id, &mut errors).await?;
+    check_assignee(db, "assignee_id", req.assignee_id, &mut errors).await?;
     if let Some(id) = req.team_id
-        && team::Entity::find_by_id(id).one(tx).await?.is_none()
+        && team::Entity::find_by_id(id).one(db).await?.is_none()
     {
         errors.push(FieldError::new("team_id", "not_found", "no such team"));
     }
     if let Some(id) = req.sla_policy_id
-        && sla_policy::Entity::find_by_id(id).one(tx).await?.is_none()
+        && sla_policy::Entity::find_by_id(id).one(db).await?.is_none()
     {
         errors.push(FieldError::new(
             "sla_policy_id",
@@ -279,7 +327,7 @@ pub(crate) async fn open_in(
     let local_date = now
         .with_timezone(&FixedOffset::east_opt(8 * 3600).expect("valid offset"))
         .date_naive();
-    let wf = super::workflow_of(app, tx).await?;
+    let wf = super::workflow_of(app, db).await?;
     let id = Uuid::now_v7();
     let mut t = ticket::Model {
         id,
@@ -316,17 +364,17 @@ pub(crate) async fn open_in(
     };
     let routed = crate::dispatch::route_new_ticket(
         app,
-        tx,
+        db,
         &mut t,
         req.priority.is_some(),
         req.description.as_deref().unwrap_or(""),
         now,
     )
     .await?;
-    let lp = crate::sla::policy_for(app, tx, t.sla_policy_id).await?;
+    let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
     let mut am = ticket::ActiveModel::from(t.clone());
     // A new ticket has no status history yet: its clock needs only the customer's tier.
-    let tier = sla_state::tier_of(tx, t.customer_id).await?;
+    let tier = sla_state::tier_of(db, t.customer_id).await?;
     let clock = sla_state::compute(&t, &lp, tier, &[], now);
     sla_state::project(&t, &lp, &clock, &mut am, now);
     let t_saved = am.clone();
@@ -372,19 +420,12 @@ pub(crate) async fn open_in(
         let (_, assigned) = events::append_inserts(t.id, kind, None, false, data, now);
         inserts.extend(assigned);
     }
-    // The rows, then the number: taking it locks the month's counter row until the commit,
-    // so concurrent openings queue behind each other only for this step and the commit, not
-    // for the routing, reads and inserts above (the numbers stay gapless: a rollback returns
-    // it). SQLite sends it all as one batch.
-    t.number = kefu_store::insert_and_number(
-        tx,
+    Ok(ReadyTicket {
+        t,
+        tier,
         inserts,
-        t.id,
-        &TicketNumber::period_key(&app.settings.ticket_prefix, local_date),
-        TicketNumber::SEQ_DIGITS,
-    )
-    .await?;
-    Ok((t, tier))
+        period: TicketNumber::period_key(&app.settings.ticket_prefix, local_date),
+    })
 }
 
 /// The view of a ticket just opened (no status history to read yet).
