@@ -202,7 +202,7 @@ pub async fn log_call(app: &App, actor: &Actor, input: CallInput) -> Result<Logg
         Some(t.id)
     } else if let Some(subject) = &input.new_ticket_subject {
         require(actor, Permission::TicketCreate)?;
-        let (t, tier) = crate::tickets::open_in(
+        let (t, sla) = crate::tickets::open_in(
             app,
             &tx,
             actor,
@@ -220,7 +220,7 @@ pub async fn log_call(app: &App, actor: &Actor, input: CallInput) -> Result<Logg
         )
         .await?;
         let id = t.id;
-        opened = Some((t, tier));
+        opened = Some((t, sla));
         Some(id)
     } else {
         None
@@ -261,7 +261,7 @@ pub async fn log_call(app: &App, actor: &Actor, input: CallInput) -> Result<Logg
         .await?;
     }
     let ticket = match (opened, ticket_id) {
-        (Some((t, tier)), _) => Some(crate::tickets::new_view(app, &tx, t, tier).await?),
+        (Some((t, sla)), _) => Some(crate::tickets::TicketView::new(t, sla)),
         _ => None,
     };
     tx.commit().await?;

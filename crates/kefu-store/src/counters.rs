@@ -37,26 +37,14 @@ pub async fn next_ticket_seq(db: &impl ConnectionTrait, period: &str) -> Result<
     Ok(row.try_get::<i64>("", "last_seq")?)
 }
 
-/// Takes the next sequence number of `period` and writes `{period}-{seq}`, the sequence
-/// zero-padded to at least `digits`, as the number of ticket `ticket_id`; returns that
-/// number. Inside the caller's transaction, like [`next_ticket_seq`]. On PostgreSQL this is
-/// one statement (the counter upsert as a CTE of the update): opening a ticket is a series of
-/// round trips to another process, and this saves one; on SQLite the two statements go as one
-/// batch (one hop to the connection's worker thread).
-pub async fn number_ticket(
-    db: &impl ConnectionTrait,
-    ticket_id: uuid::Uuid,
-    period: &str,
-    digits: usize,
-) -> Result<String, StoreError> {
-    let stmt = numbering(db.get_database_backend(), ticket_id, period, digits);
-    numbered(db, stmt).await
-}
-
-/// [`insert_all`](crate::insert_all) of `inserts` (the ticket's row among them), then
-/// [`number_ticket`]: on SQLite all in one batch, on PostgreSQL two statements (the number
-/// cannot be taken in the inserts' statement: its `UPDATE` would not see the row inserted
-/// beside it).
+/// [`insert_all`](crate::insert_all) of `inserts` (the ticket's row among them, or none when
+/// the row exists), then takes the next sequence number of `period` and writes
+/// `{period}-{seq}`, the sequence zero-padded to at least `digits`, as the number of ticket
+/// `ticket_id`; returns that number. Inside the caller's transaction, like
+/// [`next_ticket_seq`]. Opening a ticket is a series of round trips (to another process on
+/// PostgreSQL, to the connection's worker thread on SQLite), so on SQLite it is all one
+/// batch, on PostgreSQL two statements: the inserts, then the counter upsert as a CTE of the
+/// number's `UPDATE` (which could not see a row inserted in the same statement).
 pub async fn insert_and_number(
     db: &impl ConnectionTrait,
     inserts: Vec<InsertStatement>,
@@ -65,19 +53,19 @@ pub async fn insert_and_number(
     digits: usize,
 ) -> Result<String, StoreError> {
     let backend = db.get_database_backend();
-    if backend == DbBackend::Postgres {
+    let stmt = if backend == DbBackend::Postgres {
         crate::insert_all(db, inserts).await?;
-        return number_ticket(db, ticket_id, period, digits).await;
-    }
-    let batch = inserts
-        .iter()
-        .map(|i| backend.build(i))
-        .chain([numbering(backend, ticket_id, period, digits)]);
-    numbered(db, sqlite_batch(batch)).await
+        numbering(backend, ticket_id, period, digits)
+    } else {
+        let batch = inserts.iter().map(|i| backend.build(i));
+        sqlite_batch(batch.chain([numbering(backend, ticket_id, period, digits)]))
+    };
+    let row = db.query_one_raw(stmt).await?.ok_or(StoreError::NotFound)?;
+    Ok(row.try_get::<String>("", "number")?)
 }
 
-/// The statement of [`number_ticket`]; on SQLite two, with anonymous placeholders, so that
-/// they can end a batch.
+/// The statement that numbers the ticket for [`insert_and_number`]; on SQLite two, with
+/// anonymous placeholders, so that they can end a batch.
 fn numbering(backend: DbBackend, ticket_id: uuid::Uuid, period: &str, digits: usize) -> Statement {
     let digits = digits as i32;
     if backend == DbBackend::Postgres {
@@ -113,10 +101,4 @@ fn numbering(backend: DbBackend, ticket_id: uuid::Uuid, period: &str, digits: us
             ticket_id.into(),
         ],
     )
-}
-
-/// Runs a numbering statement (batch) and returns the number it wrote.
-async fn numbered(db: &impl ConnectionTrait, stmt: Statement) -> Result<String, StoreError> {
-    let row = db.query_one_raw(stmt).await?.ok_or(StoreError::NotFound)?;
-    Ok(row.try_get::<String>("", "number")?)
 }

@@ -22,7 +22,7 @@ pub mod testing;
 use std::time::Duration;
 
 pub use conn::Conn;
-pub use counters::{insert_and_number, next_ticket_seq, number_ticket};
+pub use counters::{insert_and_number, next_ticket_seq};
 pub use error::StoreError;
 pub use idempotency::{IdempotencyRecord, find_idempotent, finish_idempotent, save_idempotent};
 pub use inserts::insert_all;

@@ -12,7 +12,7 @@ use kefu_store::sea_orm::{
 use kefu_store::testing::TestDb;
 use kefu_store::{
     IdempotencyRecord, StoreError, TicketCursor, TicketFilter, count_tickets, find_idempotent,
-    insert_all, list_tickets, next_ticket_seq, number_ticket, save_idempotent,
+    insert_all, insert_and_number, list_tickets, next_ticket_seq, save_idempotent,
     update_ticket_versioned,
 };
 use serde_json::json;
@@ -478,7 +478,7 @@ async fn ticket_sequence_counts_per_period_and_rolls_back_with_its_transaction()
 }
 
 #[tokio::test]
-async fn numbering_a_ticket_takes_the_sequence_and_writes_the_number() {
+async fn numbering_an_existing_ticket_takes_the_sequence_and_writes_the_number() {
     async fn check(db: &TestDb) {
         let conn = db.store.conn();
         let a = new_ticket(conn, T::default()).await;
@@ -492,7 +492,9 @@ async fn numbering_a_ticket_takes_the_sequence_and_writes_the_number() {
         .await;
         let tx = db.store.begin().await.unwrap();
         assert_eq!(
-            number_ticket(&tx, a.id, "SR-202611", 6).await.unwrap(),
+            insert_and_number(&tx, vec![], a.id, "SR-202611", 6)
+                .await
+                .unwrap(),
             "SR-202611-000001"
         );
         tx.commit().await.unwrap();
@@ -508,7 +510,9 @@ async fn numbering_a_ticket_takes_the_sequence_and_writes_the_number() {
             .await
             .unwrap();
         assert_eq!(
-            number_ticket(conn, b.id, "SR-202611", 6).await.unwrap(),
+            insert_and_number(conn, vec![], b.id, "SR-202611", 6)
+                .await
+                .unwrap(),
             "SR-202611-1000000",
             "{:?}",
             db.backend
@@ -516,7 +520,7 @@ async fn numbering_a_ticket_takes_the_sequence_and_writes_the_number() {
         // No such ticket: an error, and in a transaction the number is not burnt.
         let tx = db.store.begin().await.unwrap();
         assert!(
-            number_ticket(&tx, Uuid::now_v7(), "SR-202611", 6)
+            insert_and_number(&tx, vec![], Uuid::now_v7(), "SR-202611", 6)
                 .await
                 .is_err()
         );
@@ -591,7 +595,7 @@ async fn inserting_and_numbering_a_ticket_is_all_or_nothing() {
             t.number = Set(format!("~{id}"));
             let mut inserts = vec![ticket::Entity::insert(t).into_query()];
             inserts.extend(events(id));
-            let r = kefu_store::insert_and_number(&tx, inserts, id, "SR-202612", 6).await;
+            let r = insert_and_number(&tx, inserts, id, "SR-202612", 6).await;
             (tx, id, r)
         };
         for _ in 0..2 {

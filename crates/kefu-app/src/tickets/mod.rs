@@ -42,7 +42,7 @@ pub use list::{TicketListQuery, TicketPage, list_tickets};
 pub use macros::{apply_macro, list_macros, save_macros};
 pub use merge::{MergeInput, merge_ticket};
 pub use open::{NewTicket, open_ticket};
-pub(crate) use open::{check_assignee, new_view, open_in};
+pub(crate) use open::{check_assignee, open_in};
 pub use open_once::open_ticket_once;
 pub(crate) use queues::finished_statuses_of as finished_statuses;
 pub use queues::{Queue, QueueCount, queue_counts};

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::view::SlaView;
 use super::{TicketView, events, kinds, sla_state};
 use crate::customers::check_tags;
 use crate::{App, AppError, FieldError, require};
@@ -156,19 +157,20 @@ pub async fn open_ticket(app: &App, actor: &Actor, req: NewTicket) -> Result<Tic
     require(actor, Permission::TicketCreate)?;
     let ready = prepare_open(app, app.store.conn(), actor, req, None).await?;
     let tx = app.store.begin().await?;
-    let (t, tier) = write_open(&tx, ready).await?;
+    let (t, sla) = write_open(&tx, ready).await?;
     tx.commit().await?;
-    new_view(app, app.store.conn(), t, tier).await
+    Ok(TicketView::new(t, sla))
 }
 
 /// Validates and inserts a ticket inside `tx`; `parent_id` marks a ticket split from another.
+/// Returns the row and its SLA clock as set at opening (for a [`TicketView`]).
 pub(crate) async fn open_in(
     app: &App,
     tx: &kefu_store::Tx,
     actor: &Actor,
     req: NewTicket,
     parent_id: Option<Uuid>,
-) -> Result<(ticket::Model, kefu_domain::customer::Tier), AppError> {
+) -> Result<(ticket::Model, SlaView), AppError> {
     let ready = prepare_open(app, tx, actor, req, parent_id).await?;
     write_open(tx, ready).await
 }
@@ -177,8 +179,8 @@ pub(crate) async fn open_in(
 pub(crate) struct ReadyTicket {
     /// The row (numbered `~{id}` until written).
     t: ticket::Model,
-    /// The customer's tier its SLA clock was set with.
-    tier: kefu_domain::customer::Tier,
+    /// Its SLA clock as set at opening (a new ticket has no status history to replay).
+    sla: SlaView,
     /// The row's insert and its first events' (with their outbox messages).
     inserts: Vec<kefu_store::sea_orm::sea_query::InsertStatement>,
     /// The numbering period (`SR-202612`).
@@ -192,16 +194,16 @@ pub(crate) struct ReadyTicket {
 pub(crate) async fn write_open(
     tx: &kefu_store::Tx,
     ready: ReadyTicket,
-) -> Result<(ticket::Model, kefu_domain::customer::Tier), AppError> {
+) -> Result<(ticket::Model, SlaView), AppError> {
     let ReadyTicket {
         mut t,
-        tier,
+        sla,
         inserts,
         period,
     } = ready;
     t.number =
         kefu_store::insert_and_number(tx, inserts, t.id, &period, TicketNumber::SEQ_DIGITS).await?;
-    Ok((t, tier))
+    Ok((t, sla))
 }
 
 /// Checks a new ticket against `db` (linked records, type fields, assignee), routes it and
@@ -380,6 +382,8 @@ pub(crate) async fn prepare_open(
     let t_saved = am.clone();
     let insert = ticket::Entity::insert(am).into_query();
     t = t_saved.try_into_model()?;
+    let policy_id = (lp.id != Uuid::nil()).then_some(lp.id);
+    let sla = SlaView::new(policy_id, t.sla_paused_since.is_some(), clock);
     // The row and its `created` event (with the event's outbox message) in one go.
     let (_, created) = events::append_inserts(
         t.id,
@@ -422,25 +426,8 @@ pub(crate) async fn prepare_open(
     }
     Ok(ReadyTicket {
         t,
-        tier,
+        sla,
         inserts,
         period: TicketNumber::period_key(&app.settings.ticket_prefix, local_date),
     })
-}
-
-/// The view of a ticket just opened (no status history to read yet).
-pub(crate) async fn new_view(
-    app: &App,
-    db: &impl ConnectionTrait,
-    t: ticket::Model,
-    tier: kefu_domain::customer::Tier,
-) -> Result<TicketView, AppError> {
-    let lp = crate::sla::policy_for(app, db, t.sla_policy_id).await?;
-    let clock = sla_state::compute(&t, &lp, tier, &[], app.now());
-    let policy_id = (lp.id != Uuid::nil()).then_some(lp.id);
-    let paused = t.sla_paused_since.is_some();
-    Ok(TicketView::new(
-        t,
-        super::view::SlaView::new(policy_id, paused, clock),
-    ))
 }

@@ -4,7 +4,8 @@
 use kefu_domain::access::{Actor, Permission};
 
 use super::NewTicket;
-use super::open::{new_view, open_in};
+use super::TicketView;
+use super::open::open_in;
 use crate::idempotency::{Claim, KeyedResponse, idempotent_begin, idempotent_finish};
 use crate::{App, AppError, require};
 
@@ -22,8 +23,8 @@ pub async fn open_ticket_once(
         Claim::Fresh(tx) => tx,
         Claim::Replay(r) => return Ok(r),
     };
-    let (t, tier) = open_in(app, &tx, actor, req, None).await?;
-    let view = new_view(app, &tx, t, tier).await?;
+    let (t, sla) = open_in(app, &tx, actor, req, None).await?;
+    let view = TicketView::new(t, sla);
     let body = serde_json::to_string(&view).map_err(anyhow::Error::from)?;
     idempotent_finish(&tx, actor.user_id, key, 201, &body).await?;
     tx.commit().await?;
