@@ -285,6 +285,31 @@ fn a_crash_keeps_what_was_committed_and_its_position() {
 }
 
 #[test]
+fn a_rebuild_after_a_failed_one_adds_each_document_once() {
+    let idx = SearchIndex::in_memory(&[]).unwrap();
+    idx.upsert(&[ticket("1", "acme", "打印机卡纸", "卡纸")])
+        .unwrap();
+    idx.commit("outbox-1").unwrap();
+    // A rebuild that fails half-way: cleared, one document added, never committed.
+    idx.clear().unwrap();
+    idx.add_new(&[ticket("1", "acme", "打印机卡纸", "卡纸")])
+        .unwrap();
+    // Searches still answer from the last commit meanwhile.
+    assert_eq!(ids(&idx, &SearchQuery::staff("卡纸")), ["ticket:1"]);
+    // The retry: cleared again, every document added once, committed.
+    idx.clear().unwrap();
+    idx.add_new(&[
+        ticket("1", "acme", "打印机卡纸", "卡纸"),
+        ticket("2", "acme", "主轴异响", "异响"),
+    ])
+    .unwrap();
+    idx.commit("outbox-2").unwrap();
+    assert_eq!(idx.len(), 2);
+    assert_eq!(ids(&idx, &SearchQuery::staff("卡纸")), ["ticket:1"]);
+    assert_eq!(idx.position().unwrap().as_deref(), Some("outbox-2"));
+}
+
+#[test]
 fn an_index_of_an_older_schema_is_replaced_by_an_empty_one() {
     use tantivy::schema::{STORED, STRING, Schema};
     let dir = std::env::temp_dir().join(format!("kefu-search-schema-{}", std::process::id()));

@@ -3,6 +3,7 @@
 
 mod cli;
 mod config;
+mod malloc;
 mod shutdown;
 mod telemetry;
 
@@ -50,18 +51,30 @@ enum Command {
     Healthcheck(cli::healthcheck::Args),
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    kefu_app::install_tls_provider();
-    let cli = Cli::parse();
-    match run(cli).await {
-        Ok(code) => code,
+fn main() -> ExitCode {
+    malloc::cap_arenas();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
         Err(e) => {
-            tracing::error!(error = format!("{e:#}"), "kefu failed");
-            eprintln!("kefu: error: {e:#}");
-            ExitCode::FAILURE
+            eprintln!("kefu: error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
         }
-    }
+    };
+    runtime.block_on(async {
+        kefu_app::install_tls_provider();
+        let cli = Cli::parse();
+        match run(cli).await {
+            Ok(code) => code,
+            Err(e) => {
+                tracing::error!(error = format!("{e:#}"), "kefu failed");
+                eprintln!("kefu: error: {e:#}");
+                ExitCode::FAILURE
+            }
+        }
+    })
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -31,7 +31,8 @@ fn free_port() -> u16 {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// `kefu` run in `dir`, with no KEFU_ configuration inherited from the environment.
+/// `kefu` run in `dir`, with no KEFU_ configuration (nor malloc tuning) inherited from the
+/// environment.
 fn kefu(dir: &Path) -> Command {
     let mut cmd = Command::new(KEFU);
     cmd.current_dir(dir);
@@ -40,6 +41,7 @@ fn kefu(dir: &Path) -> Command {
             cmd.env_remove(key);
         }
     }
+    cmd.env_remove("MALLOC_ARENA_MAX");
     cmd.env("RUST_LOG", "info");
     cmd
 }
@@ -73,8 +75,13 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path, data_dir: &Path) -> Server {
+        Server::start_with(dir, data_dir, &[])
+    }
+
+    fn start_with(dir: &Path, data_dir: &Path, env: &[(&str, &str)]) -> Server {
         let addr: SocketAddr = ([127, 0, 0, 1], free_port()).into();
         let mut child = kefu(dir)
+            .envs(env.iter().copied())
             .arg("serve")
             .env("KEFU_STORAGE__DATA_DIR", data_dir)
             .env("KEFU_SERVER__BIND", addr.to_string())
@@ -112,6 +119,16 @@ impl Server {
             "kefu serve did not become healthy\nstderr:\n{}",
             text(&self.stderr)
         );
+    }
+
+    /// The server process's environment as `KEY=value` entries (Linux `/proc`).
+    fn environment(&self) -> Vec<String> {
+        let path = format!("/proc/{}/environ", self.child.id());
+        let raw = std::fs::read(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+        raw.split(|b| *b == 0)
+            .filter(|e| !e.is_empty())
+            .map(|e| String::from_utf8_lossy(e).into_owned())
+            .collect()
     }
 
     fn url(&self, path: &str) -> String {
@@ -207,6 +224,15 @@ fn serve_prints_first_admin_once_answers_health_and_stops_on_sigterm() {
     );
     assert!(data.join("files").is_dir());
     assert_eq!(http_status(server.addr, "/readyz"), Some(200));
+    // Started without a malloc arena cap, it runs (same process id) with glibc's arenas capped.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let env = server.environment();
+        assert!(
+            env.iter().any(|e| e == "MALLOC_ARENA_MAX=2"),
+            "arenas not capped: {env:?}"
+        );
+    }
 
     let (status, stdout, stderr) = run(kefu(&dir)
         .arg("healthcheck")
@@ -238,10 +264,20 @@ fn serve_prints_first_admin_once_answers_health_and_stops_on_sigterm() {
         .arg("2"));
     assert_eq!(status.code(), Some(1), "healthcheck of a stopped server");
 
-    // A second start on the same data does not create (or print) another admin.
-    let again = Server::start(&dir, &data);
+    // A second start on the same data does not create (or print) another admin; an
+    // operator's own arena setting is kept.
+    let again = Server::start_with(&dir, &data, &[("MALLOC_ARENA_MAX", "8")]);
     let out = text(&again.stdout);
     assert!(!out.contains("password:"), "admin printed twice:\n{out}");
+    #[cfg(target_os = "linux")]
+    {
+        let env = again.environment();
+        assert!(
+            env.iter().any(|e| e == "MALLOC_ARENA_MAX=8")
+                && !env.iter().any(|e| e == "MALLOC_ARENA_MAX=2"),
+            "the operator's setting was replaced: {env:?}"
+        );
+    }
     drop(again);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -69,6 +69,12 @@ async fn upsert(idx: &Arc<SearchIndex>, docs: Vec<Doc>) -> Result<(), AppError> 
     blocking(move || idx.upsert(&docs)).await
 }
 
+/// Adds documents to a cleared index (rebuild): no delete per document.
+async fn add_new(idx: &Arc<SearchIndex>, docs: Vec<Doc>) -> Result<(), AppError> {
+    let idx = idx.clone();
+    blocking(move || idx.add_new(&docs)).await
+}
+
 async fn commit(idx: &Arc<SearchIndex>, position: String) -> Result<(), AppError> {
     let idx = idx.clone();
     blocking(move || idx.commit(&position)).await
@@ -241,7 +247,7 @@ async fn rebuild_locked(
         last = Some(tail);
         let docs = ticket_docs(db, &ids).await?;
         done += ids.len() as u64;
-        upsert(&idx, docs).await?;
+        add_new(&idx, docs).await?;
         progress(done, total);
     }
     let article_ids: Vec<Uuid> = kb_article::Entity::find()
@@ -252,7 +258,7 @@ async fn rebuild_locked(
         .await?;
     for chunk in article_ids.chunks(REBUILD_BATCH as usize) {
         let docs = article_docs(db, chunk).await?;
-        upsert(&idx, docs).await?;
+        add_new(&idx, docs).await?;
     }
     commit(&idx, position).await?;
     put_setting(
