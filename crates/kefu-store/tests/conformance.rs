@@ -193,6 +193,36 @@ async fn migrations_are_idempotent_and_create_every_table() {
 }
 
 #[tokio::test]
+async fn postgres_vacuums_tickets_after_a_few_percent_changed() {
+    async fn check(db: &TestDb) {
+        if db.store.conn().get_database_backend() != kefu_store::sea_orm::DbBackend::Postgres {
+            return;
+        }
+        let row = db
+            .store
+            .conn()
+            .query_one_raw(kefu_store::sea_orm::Statement::from_string(
+                kefu_store::sea_orm::DbBackend::Postgres,
+                "SELECT array_to_string(reloptions, ',') AS o FROM pg_class \
+                 WHERE relname = 'tickets' AND relkind = 'r' \
+                 AND relnamespace = to_regnamespace(current_schema())",
+            ))
+            .await
+            .unwrap()
+            .expect("tickets in pg_class");
+        let options: String = row.try_get("", "o").unwrap_or_default();
+        for want in [
+            "autovacuum_vacuum_scale_factor=0.02",
+            "autovacuum_analyze_scale_factor=0.02",
+            "autovacuum_vacuum_insert_scale_factor=0.01",
+        ] {
+            assert!(options.contains(want), "{want} not in {options:?}");
+        }
+    }
+    on_both!(check);
+}
+
+#[tokio::test]
 async fn values_round_trip_exactly() {
     async fn check(db: &TestDb) {
         let conn = db.store.conn();
