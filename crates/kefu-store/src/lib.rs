@@ -30,7 +30,7 @@ pub use sea_orm;
 pub use text::{contains_ci, ends_with_ci};
 pub use tickets::{
     OpenTally, TicketCursor, TicketFilter, count_tickets, last_ticket_event_id, list_tickets,
-    open_ticket_tally, update_ticket_versioned,
+    list_tickets_statement, open_ticket_tally, update_ticket_versioned,
 };
 
 use sea_orm::{ConnectOptions, Database, DbBackend, TransactionTrait};

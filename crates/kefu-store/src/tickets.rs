@@ -203,7 +203,56 @@ pub async fn list_tickets(
     after: Option<TicketCursor>,
     limit: u64,
 ) -> Result<Vec<ticket::Model>, StoreError> {
-    let mut q = ticket::Entity::find().filter(condition(f, db.get_database_backend()));
+    Ok(listing(f, db.get_database_backend(), after, limit)
+        .all(db)
+        .await?)
+}
+
+/// The statement [`list_tickets`] runs (to inspect its plan).
+pub fn list_tickets_statement(
+    f: &TicketFilter,
+    backend: DbBackend,
+    after: Option<TicketCursor>,
+    limit: u64,
+) -> sea_orm::Statement {
+    use sea_orm::QueryTrait;
+    listing(f, backend, after, limit).build(backend)
+}
+
+/// A priority-filtered listing that no narrower filter leads: SQLite walks each priority's
+/// tickets newest first in `ix_tickets_priority_queue` (m20261207_000002) and stops after the
+/// page, instead of walking every newer ticket of the other priorities in the listing index.
+/// The index covers only rows with `priority <> ''`, a term no other query carries, so SQLite
+/// (which has no statistics to tell a customer's few P1 tickets from all P1 tickets) never
+/// picks it for the other listings.
+fn walks_priorities(f: &TicketFilter, backend: DbBackend) -> bool {
+    backend == DbBackend::Sqlite
+        && !f.priorities.is_empty()
+        && !f.include_merged
+        && f.kinds.is_empty()
+        && f.customer_id.is_none()
+        && f.customer_scope.is_none()
+        && f.assignee_id.is_none()
+        && f.team_id.is_none()
+        && f.team_ids.is_empty()
+        && f.text.is_none()
+        && f.tag.is_none()
+        && f.sla_due_before.is_none()
+        && f.sla_warning_at.is_none()
+        && f.id_from.is_none()
+        && f.id_below.is_none()
+}
+
+fn listing(
+    f: &TicketFilter,
+    backend: DbBackend,
+    after: Option<TicketCursor>,
+    limit: u64,
+) -> sea_orm::Select<ticket::Entity> {
+    let mut q = ticket::Entity::find().filter(condition(f, backend));
+    if walks_priorities(f, backend) {
+        q = q.filter(Expr::cust("\"tickets\".\"priority\" <> ''"));
+    }
     if let Some(cur) = after {
         // `created_at <= t AND (created_at < t OR id < i)` (mirrored for oldest first): the
         // first term is a range on the listing index where the page starts. The equivalent
@@ -232,11 +281,9 @@ pub async fn list_tickets(
     } else {
         sea_orm::Order::Desc
     };
-    Ok(q.order_by(ticket::Column::CreatedAt, order.clone())
+    q.order_by(ticket::Column::CreatedAt, order.clone())
         .order_by(ticket::Column::Id, order)
         .limit(limit)
-        .all(db)
-        .await?)
 }
 
 /// The newest ticket event's id (ids are time-ordered UUIDv7), or `None` without events: a

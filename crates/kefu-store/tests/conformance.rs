@@ -900,6 +900,84 @@ async fn ticket_filters_and_keyset_pages_agree_on_both_backends() {
         assert_eq!(asc.len(), 25);
         assert!(asc.windows(2).all(|w| w[0] < w[1]), "{:?}", db.backend);
 
+        // A queue filtered by priority (unfinished P1/P2) in pages of 3, both ways: exactly
+        // the full listing's tickets with those priorities and statuses, in its order.
+        let everything = list_tickets(conn, &TicketFilter::default(), None, 100)
+            .await
+            .unwrap();
+        let queue = TicketFilter {
+            priorities: vec!["P1".into(), "P2".into()],
+            exclude_statuses: vec!["resolved".into()],
+            ..Default::default()
+        };
+        let want: Vec<Uuid> = everything
+            .iter()
+            .filter(|t| ["P1", "P2"].contains(&t.priority.as_str()) && t.status != "resolved")
+            .map(|t| t.id)
+            .collect();
+        assert!(want.len() > 3, "{want:?}");
+        for oldest_first in [false, true] {
+            let f = TicketFilter {
+                oldest_first,
+                ..queue.clone()
+            };
+            let mut got = Vec::new();
+            let mut after = None;
+            loop {
+                let page = list_tickets(conn, &f, after, 3).await.unwrap();
+                let Some(last) = page.last() else { break };
+                after = Some(TicketCursor {
+                    created_at: last.created_at,
+                    id: last.id,
+                });
+                got.extend(page.into_iter().map(|t| t.id));
+            }
+            let mut expect = want.clone();
+            if oldest_first {
+                expect.reverse();
+            }
+            assert_eq!(
+                got, expect,
+                "{:?}, oldest first: {oldest_first}",
+                db.backend
+            );
+        }
+        // SQLite walks that queue in the priority index, and never a customer's or an agent's
+        // P1/P2 tickets (their own indexes are narrower).
+        if conn.get_database_backend() == kefu_store::sea_orm::DbBackend::Sqlite {
+            let plan = |f: TicketFilter| async move {
+                use kefu_store::sea_orm::{DbBackend, Statement};
+                let st = kefu_store::list_tickets_statement(&f, DbBackend::Sqlite, None, 51);
+                let rows = conn
+                    .query_all_raw(Statement::from_sql_and_values(
+                        DbBackend::Sqlite,
+                        format!("EXPLAIN QUERY PLAN {}", st.sql),
+                        st.values.map(|v| v.0).unwrap_or_default(),
+                    ))
+                    .await
+                    .unwrap();
+                rows.iter()
+                    .map(|r| r.try_get::<String>("", "detail").unwrap())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            let walked = plan(queue.clone()).await;
+            assert!(walked.contains("ix_tickets_priority_queue"), "{walked}");
+            for narrower in [
+                TicketFilter {
+                    customer_id: Some(acme.id),
+                    ..queue.clone()
+                },
+                TicketFilter {
+                    assignee_id: Some(agent.id),
+                    ..queue.clone()
+                },
+            ] {
+                let p = plan(narrower).await;
+                assert!(!p.contains("ix_tickets_priority_queue"), "{p}");
+            }
+        }
+
         // Merged tickets are hidden unless asked for.
         let first = ticket::Entity::find().one(conn).await.unwrap().unwrap();
         let last = list_tickets(conn, &TicketFilter::default(), None, 1)

@@ -23,6 +23,7 @@ mod m20261205_000002_sla_check;
 mod m20261206_000001_sla_warn;
 mod m20261206_000002_ticket_listing_index;
 mod m20261207_000001_ticket_autovacuum;
+mod m20261207_000002_ticket_priority_index;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_sla_warn::Migration),
             Box::new(m20261206_000002_ticket_listing_index::Migration),
             Box::new(m20261207_000001_ticket_autovacuum::Migration),
+            Box::new(m20261207_000002_ticket_priority_index::Migration),
         ]
     }
 }
