@@ -36,3 +36,15 @@ pub(super) async fn index(
     }
     m.create_index(idx.to_owned()).await
 }
+
+/// Runs `sql` when the database is `backend` (settings and indexes of one backend only).
+pub(super) async fn only_on(
+    m: &SchemaManager<'_>,
+    backend: sea_orm_migration::sea_orm::DbBackend,
+    sql: &str,
+) -> Result<(), DbErr> {
+    if m.get_database_backend() == backend {
+        m.get_connection().execute_unprepared(sql).await?;
+    }
+    Ok(())
+}

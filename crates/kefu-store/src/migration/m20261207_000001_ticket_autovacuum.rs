@@ -16,6 +16,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
+use super::helpers::only_on;
+
 /// Autovacuum thresholds of `tickets`.
 pub struct Migration;
 
@@ -28,39 +30,33 @@ impl MigrationName for Migration {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() != DbBackend::Postgres {
-            return Ok(());
-        }
         // The insert threshold exists from PostgreSQL 13 on.
-        m.get_connection()
-            .execute_unprepared(
-                "DO $$ BEGIN \
-                   ALTER TABLE tickets SET (autovacuum_vacuum_scale_factor = 0.02, \
-                                            autovacuum_analyze_scale_factor = 0.02); \
-                   IF current_setting('server_version_num')::int >= 130000 THEN \
-                     ALTER TABLE tickets SET (autovacuum_vacuum_insert_scale_factor = 0.01); \
-                   END IF; \
-                 END $$",
-            )
-            .await?;
-        Ok(())
+        only_on(
+            m,
+            DbBackend::Postgres,
+            "DO $$ BEGIN \
+               ALTER TABLE tickets SET (autovacuum_vacuum_scale_factor = 0.02, \
+                                        autovacuum_analyze_scale_factor = 0.02); \
+               IF current_setting('server_version_num')::int >= 130000 THEN \
+                 ALTER TABLE tickets SET (autovacuum_vacuum_insert_scale_factor = 0.01); \
+               END IF; \
+             END $$",
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() != DbBackend::Postgres {
-            return Ok(());
-        }
-        m.get_connection()
-            .execute_unprepared(
-                "DO $$ BEGIN \
-                   ALTER TABLE tickets RESET (autovacuum_vacuum_scale_factor, \
-                                              autovacuum_analyze_scale_factor); \
-                   IF current_setting('server_version_num')::int >= 130000 THEN \
-                     ALTER TABLE tickets RESET (autovacuum_vacuum_insert_scale_factor); \
-                   END IF; \
-                 END $$",
-            )
-            .await?;
-        Ok(())
+        only_on(
+            m,
+            DbBackend::Postgres,
+            "DO $$ BEGIN \
+               ALTER TABLE tickets RESET (autovacuum_vacuum_scale_factor, \
+                                          autovacuum_analyze_scale_factor); \
+               IF current_setting('server_version_num')::int >= 130000 THEN \
+                 ALTER TABLE tickets RESET (autovacuum_vacuum_insert_scale_factor); \
+               END IF; \
+             END $$",
+        )
+        .await
     }
 }

@@ -15,6 +15,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
+use super::helpers::only_on;
+
 /// The priority queue index (SQLite).
 pub struct Migration;
 
@@ -27,26 +29,22 @@ impl MigrationName for Migration {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() != DbBackend::Sqlite {
-            return Ok(());
-        }
-        m.get_connection()
-            .execute_unprepared(
-                "CREATE INDEX IF NOT EXISTS ix_tickets_priority_queue \
-                 ON tickets (priority, created_at, id, status) \
-                 WHERE merged_into_id IS NULL AND priority <> ''",
-            )
-            .await?;
-        Ok(())
+        only_on(
+            m,
+            DbBackend::Sqlite,
+            "CREATE INDEX IF NOT EXISTS ix_tickets_priority_queue \
+             ON tickets (priority, created_at, id, status) \
+             WHERE merged_into_id IS NULL AND priority <> ''",
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() != DbBackend::Sqlite {
-            return Ok(());
-        }
-        m.get_connection()
-            .execute_unprepared("DROP INDEX IF EXISTS ix_tickets_priority_queue")
-            .await?;
-        Ok(())
+        only_on(
+            m,
+            DbBackend::Sqlite,
+            "DROP INDEX IF EXISTS ix_tickets_priority_queue",
+        )
+        .await
     }
 }
