@@ -8,6 +8,7 @@
 pub mod entity;
 pub mod migration;
 
+mod checkpoint;
 mod conn;
 mod counters;
 mod error;
@@ -19,6 +20,7 @@ mod tickets;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use conn::Conn;
@@ -49,13 +51,17 @@ pub struct Store {
     /// Transactions run on `conn.write` (SQLite: the one writer connection); statements
     /// outside them go through `conn`, which sends SQLite's reads to its reader pool.
     conn: Conn,
+    /// SQLite only: copies the WAL into the database file beside the writer (see
+    /// [`checkpoint`]); stops with the last clone.
+    checkpointer: Option<Arc<checkpoint::Checkpointer>>,
 }
 
 impl Store {
     /// Opens the database at `url` (`sqlite://…` or `postgres://…`).
     ///
     /// SQLite gets WAL, `synchronous=NORMAL`, foreign keys and a busy timeout; it is created if
-    /// missing. Transactions and every other write run on a single writer connection, so that
+    /// missing. Its WAL is checkpointed by a task beside the writer rather than in the writer's
+    /// commits (see the `checkpoint` module). Transactions and every other write run on a single writer connection, so that
     /// writers wait for each other in line and never fail with `SQLITE_BUSY` when a read
     /// transaction tries to upgrade; reads outside transactions use a pool of reader
     /// connections, so concurrent requests read in parallel (see [`Conn`]).
@@ -77,6 +83,11 @@ impl Store {
                         .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                         .foreign_keys(true)
                         .busy_timeout(Duration::from_secs(10))
+                        // Checkpoints run beside the writer; this one is only a backstop.
+                        .pragma(
+                            "wal_autocheckpoint",
+                            checkpoint::BACKSTOP_FRAMES.to_string(),
+                        )
                 });
             } else {
                 // A server, proxy or firewall may drop a connection left idle; one in use
@@ -91,16 +102,20 @@ impl Store {
             // The writer first: it creates the file and switches it to WAL.
             let write = Database::connect(options(max_connections.unwrap_or(1))).await?;
             let read = Database::connect(options(SQLITE_READERS)).await?;
+            let own = Database::connect(options(1)).await?;
+            let checkpointer = checkpoint::start(own, write.clone(), checkpoint::Policy::DEFAULT);
             Ok(Store {
                 conn: Conn {
                     write,
                     read: Some(read),
                 },
+                checkpointer: Some(checkpointer),
             })
         } else {
             let write = Database::connect(options(max_connections.unwrap_or(16))).await?;
             Ok(Store {
                 conn: Conn { write, read: None },
+                checkpointer: None,
             })
         }
     }
@@ -146,6 +161,10 @@ impl Store {
 
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(self) -> Result<(), StoreError> {
+        // Other clones may still hold the checkpointer; the pools close for all of them.
+        if let Some(c) = &self.checkpointer {
+            c.stop();
+        }
         if let Some(read) = self.conn.read {
             read.close().await?;
         }
