@@ -60,11 +60,12 @@ impl Store {
     /// Opens the database at `url` (`sqlite://…` or `postgres://…`).
     ///
     /// SQLite gets WAL, `synchronous=NORMAL`, foreign keys and a busy timeout; it is created if
-    /// missing. Its WAL is checkpointed by a task beside the writer rather than in the writer's
-    /// commits (see the `checkpoint` module). Transactions and every other write run on a single writer connection, so that
-    /// writers wait for each other in line and never fail with `SQLITE_BUSY` when a read
-    /// transaction tries to upgrade; reads outside transactions use a pool of reader
-    /// connections, so concurrent requests read in parallel (see [`Conn`]).
+    /// missing. Its WAL is checkpointed by a task beside the writer rather than in the
+    /// writer's commits (see the `checkpoint` module). Transactions and every other write run
+    /// on a single writer connection, so that writers wait for each other in line and never
+    /// fail with `SQLITE_BUSY` when a read transaction tries to upgrade; reads outside
+    /// transactions use a pool of reader connections, so concurrent requests read in parallel
+    /// (see [`Conn`]).
     pub async fn connect(url: &str, max_connections: Option<u32>) -> Result<Store, StoreError> {
         let options = |max: u32| {
             let mut opts = ConnectOptions::new(url.to_owned());
