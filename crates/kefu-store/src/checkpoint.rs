@@ -110,55 +110,61 @@ async fn checkpoint(db: &DatabaseConnection) -> Result<i64, sea_orm::DbErr> {
 mod tests {
     use super::*;
     use sea_orm::{ConnectOptions, Database};
+    use std::path::PathBuf;
 
-    async fn open(url: &str, autocheckpoint: i64) -> DatabaseConnection {
+    /// A connection as the store opens one: WAL, the writer's checkpoint only as a backstop.
+    async fn open(url: &str) -> DatabaseConnection {
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.max_connections(1).sqlx_logging(false);
         opts.map_sqlx_sqlite_opts(move |o| {
             o.create_if_missing(true)
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
-                .pragma("wal_autocheckpoint", autocheckpoint.to_string())
+                .pragma("wal_autocheckpoint", BACKSTOP_FRAMES.to_string())
         });
         Database::connect(opts).await.expect("connect")
     }
 
-    fn scratch() -> std::path::PathBuf {
+    /// A fresh database file with table `t`, in a scratch directory: (directory, database
+    /// file, URL, writer connection).
+    async fn scratch_db() -> (PathBuf, PathBuf, String, DatabaseConnection) {
         let dir = std::env::temp_dir().join(format!("kefu_ckpt_{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&dir).expect("scratch dir");
-        dir
+        let db = dir.join("t.db");
+        let url = format!("sqlite://{}?mode=rwc", db.display());
+        let writer = open(&url).await;
+        writer
+            .execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+            .await
+            .expect("create");
+        (dir, db, url, writer)
+    }
+
+    /// Commits one row of about `bytes` bytes.
+    async fn insert(writer: &DatabaseConnection, i: usize, bytes: usize) {
+        writer
+            .execute_unprepared(&format!(
+                "INSERT INTO t (v) VALUES ('{i}-{}')",
+                "x".repeat(bytes)
+            ))
+            .await
+            .expect("insert");
     }
 
     /// The writer commits without checkpointing, yet its pages reach the database file.
     #[tokio::test]
     async fn commits_reach_the_database_file_without_the_writer_checkpointing() {
-        let dir = scratch();
-        let db = dir.join("a.db");
-        let url = format!("sqlite://{}?mode=rwc", db.display());
-        let writer = open(&url, BACKSTOP_FRAMES).await;
-        writer
-            .execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
-            .await
-            .expect("create");
+        let (dir, db, url, writer) = scratch_db().await;
         // Far below the backstop: the writer alone would leave all of it in the WAL.
         for i in 0..200 {
-            writer
-                .execute_unprepared(&format!(
-                    "INSERT INTO t (v) VALUES ('{i}-{}')",
-                    "x".repeat(2000)
-                ))
-                .await
-                .expect("insert");
+            insert(&writer, i, 2000).await;
         }
         let before = std::fs::metadata(&db).expect("db file").len();
-        let _ckpt = start(
-            open(&url, BACKSTOP_FRAMES).await,
-            writer.clone(),
-            Policy {
-                interval: Duration::from_millis(10),
-                restart_frames: i64::MAX,
-            },
-        );
+        let policy = Policy {
+            interval: Duration::from_millis(10),
+            restart_frames: i64::MAX,
+        };
+        let _ckpt = start(open(&url).await, writer.clone(), policy);
         let mut after = before;
         for _ in 0..500 {
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -174,36 +180,24 @@ mod tests {
         std::fs::remove_dir_all(dir).ok();
     }
 
-    /// Beside a writer that never pauses, the WAL still starts over instead of growing.
+    /// Beside a writer that never pauses, the WAL still starts over instead of growing
+    /// (without the writer's own last step: ~30,000 frames here).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_wal_starts_over_beside_a_busy_writer() {
-        let dir = scratch();
-        let db = dir.join("b.db");
-        let url = format!("sqlite://{}?mode=rwc", db.display());
-        let writer = open(&url, BACKSTOP_FRAMES).await;
-        writer
-            .execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
-            .await
-            .expect("create");
-        let _ckpt = start(
-            open(&url, BACKSTOP_FRAMES).await,
-            writer.clone(),
-            Policy {
-                interval: Duration::from_millis(5),
-                restart_frames: 200,
-            },
-        );
+        let (dir, db, url, writer) = scratch_db().await;
+        let policy = Policy {
+            interval: Duration::from_millis(5),
+            restart_frames: 200,
+        };
+        let _ckpt = start(open(&url).await, writer.clone(), policy);
         // ~20,000 frames in all: one 4 KiB page per row at least.
         for i in 0..10_000 {
-            writer
-                .execute_unprepared(&format!(
-                    "INSERT INTO t (v) VALUES ('{i}-{}')",
-                    "x".repeat(4000)
-                ))
-                .await
-                .expect("insert");
+            insert(&writer, i, 4000).await;
         }
-        let wal = std::fs::metadata(dir.join("b.db-wal")).expect("wal").len();
+        let wal = std::fs::metadata(db.with_extension("db-wal"))
+            .expect("wal")
+            .len();
+        // A frame is a 4 KiB page and its 24-byte header.
         let frames = wal / 4120;
         assert!(
             frames < 10_000,
