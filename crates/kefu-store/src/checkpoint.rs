@@ -109,20 +109,15 @@ async fn checkpoint(db: &DatabaseConnection) -> Result<i64, sea_orm::DbErr> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sea_orm::{ConnectOptions, Database};
+    use sea_orm::Database;
     use std::path::PathBuf;
 
-    /// A connection as the store opens one: WAL, the writer's checkpoint only as a backstop.
+    /// One connection opened as the store opens its own (WAL, the writer's checkpoint only as
+    /// a backstop).
     async fn open(url: &str) -> DatabaseConnection {
-        let mut opts = ConnectOptions::new(url.to_owned());
-        opts.max_connections(1).sqlx_logging(false);
-        opts.map_sqlx_sqlite_opts(move |o| {
-            o.create_if_missing(true)
-                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
-                .pragma("wal_autocheckpoint", BACKSTOP_FRAMES.to_string())
-        });
-        Database::connect(opts).await.expect("connect")
+        Database::connect(crate::connect_options(url, 1))
+            .await
+            .expect("connect")
     }
 
     /// A fresh database file with table `t`, in a scratch directory: (directory, database

@@ -38,6 +38,40 @@ pub use tickets::{
 use sea_orm::{ConnectOptions, Database, DbBackend, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
 
+/// How every connection to `url` is opened (pool size `max`); see [`Store::connect`].
+pub(crate) fn connect_options(url: &str, max: u32) -> ConnectOptions {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .max_connections(max);
+    if url.starts_with("sqlite:") {
+        // A connection to a file in this process cannot go stale: no ping on checkout
+        // (each ping is a hop to the connection's thread, and every statement and
+        // transaction checks a connection out).
+        opts.test_before_acquire(false);
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                // Checkpoints run beside the writer; this one is only a backstop.
+                .pragma(
+                    "wal_autocheckpoint",
+                    checkpoint::BACKSTOP_FRAMES.to_string(),
+                )
+        });
+    } else {
+        // A server, proxy or firewall may drop a connection left idle; one in use
+        // moments ago is alive, so only connections idle this long are pinged on
+        // checkout (sqlx pings on every checkout by default: one more round trip per
+        // statement outside a transaction, and per transaction).
+        opts.test_before_acquire_if_idle_for(Duration::from_secs(30));
+    }
+    opts
+}
+
 /// A transaction; commit it once at the end of a use case.
 pub type Tx = sea_orm::DatabaseTransaction;
 
@@ -67,43 +101,12 @@ impl Store {
     /// transactions use a pool of reader connections, so concurrent requests read in parallel
     /// (see [`Conn`]).
     pub async fn connect(url: &str, max_connections: Option<u32>) -> Result<Store, StoreError> {
-        let options = |max: u32| {
-            let mut opts = ConnectOptions::new(url.to_owned());
-            opts.sqlx_logging(false)
-                .connect_timeout(Duration::from_secs(10))
-                .acquire_timeout(Duration::from_secs(30))
-                .max_connections(max);
-            if url.starts_with("sqlite:") {
-                // A connection to a file in this process cannot go stale: no ping on checkout
-                // (each ping is a hop to the connection's thread, and every statement and
-                // transaction checks a connection out).
-                opts.test_before_acquire(false);
-                opts.map_sqlx_sqlite_opts(|o| {
-                    o.create_if_missing(true)
-                        .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                        .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
-                        .foreign_keys(true)
-                        .busy_timeout(Duration::from_secs(10))
-                        // Checkpoints run beside the writer; this one is only a backstop.
-                        .pragma(
-                            "wal_autocheckpoint",
-                            checkpoint::BACKSTOP_FRAMES.to_string(),
-                        )
-                });
-            } else {
-                // A server, proxy or firewall may drop a connection left idle; one in use
-                // moments ago is alive, so only connections idle this long are pinged on
-                // checkout (sqlx pings on every checkout by default: one more round trip per
-                // statement outside a transaction, and per transaction).
-                opts.test_before_acquire_if_idle_for(Duration::from_secs(30));
-            }
-            opts
-        };
         if url.starts_with("sqlite:") {
             // The writer first: it creates the file and switches it to WAL.
-            let write = Database::connect(options(max_connections.unwrap_or(1))).await?;
-            let read = Database::connect(options(SQLITE_READERS)).await?;
-            let own = Database::connect(options(1)).await?;
+            let write =
+                Database::connect(connect_options(url, max_connections.unwrap_or(1))).await?;
+            let read = Database::connect(connect_options(url, SQLITE_READERS)).await?;
+            let own = Database::connect(connect_options(url, 1)).await?;
             let checkpointer = checkpoint::start(own, write.clone(), checkpoint::Policy::DEFAULT);
             Ok(Store {
                 conn: Conn {
@@ -113,7 +116,8 @@ impl Store {
                 checkpointer: Some(checkpointer),
             })
         } else {
-            let write = Database::connect(options(max_connections.unwrap_or(16))).await?;
+            let write =
+                Database::connect(connect_options(url, max_connections.unwrap_or(16))).await?;
             Ok(Store {
                 conn: Conn { write, read: None },
                 checkpointer: None,

@@ -716,6 +716,26 @@ async fn versioned_update_detects_lost_races() {
     on_both!(check);
 }
 
+/// Every ticket `f` lists, walked in keyset pages of `size`.
+async fn all_pages(
+    conn: &kefu_store::Conn,
+    f: &TicketFilter,
+    size: u64,
+) -> Vec<kefu_store::entity::ticket::Model> {
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = list_tickets(conn, f, after, size).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(TicketCursor {
+            created_at: last.created_at,
+            id: last.id,
+        });
+        all.extend(page);
+    }
+    all
+}
+
 #[tokio::test]
 async fn ticket_filters_and_keyset_pages_agree_on_both_backends() {
     async fn check(db: &TestDb) {
@@ -886,17 +906,11 @@ async fn ticket_filters_and_keyset_pages_agree_on_both_backends() {
             oldest_first: true,
             ..Default::default()
         };
-        let mut asc = Vec::new();
-        let mut after = None;
-        loop {
-            let page = list_tickets(conn, &oldest, after, 6).await.unwrap();
-            let Some(last) = page.last() else { break };
-            after = Some(TicketCursor {
-                created_at: last.created_at,
-                id: last.id,
-            });
-            asc.extend(page.into_iter().map(|t| (t.created_at, t.id)));
-        }
+        let asc: Vec<_> = all_pages(conn, &oldest, 6)
+            .await
+            .into_iter()
+            .map(|t| (t.created_at, t.id))
+            .collect();
         assert_eq!(asc.len(), 25);
         assert!(asc.windows(2).all(|w| w[0] < w[1]), "{:?}", db.backend);
 
@@ -921,17 +935,11 @@ async fn ticket_filters_and_keyset_pages_agree_on_both_backends() {
                 oldest_first,
                 ..queue.clone()
             };
-            let mut got = Vec::new();
-            let mut after = None;
-            loop {
-                let page = list_tickets(conn, &f, after, 3).await.unwrap();
-                let Some(last) = page.last() else { break };
-                after = Some(TicketCursor {
-                    created_at: last.created_at,
-                    id: last.id,
-                });
-                got.extend(page.into_iter().map(|t| t.id));
-            }
+            let got: Vec<Uuid> = all_pages(conn, &f, 3)
+                .await
+                .into_iter()
+                .map(|t| t.id)
+                .collect();
             let mut expect = want.clone();
             if oldest_first {
                 expect.reverse();
